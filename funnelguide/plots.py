@@ -1,0 +1,301 @@
+"""The post's figures as Axes-level helpers.
+
+Every function takes the data first, everything else keyword-only, draws on ``ax`` (the current
+Axes when ``ax`` is None), returns that Axes, and never samples or shows. Colours come from the
+Okabe-Ito palette, which colour-blind readers can tell apart, and every series also differs in
+marker or line style.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.axes import Axes
+
+from funnelguide._idata import divergent, draws, element_label, scalar_draws
+
+__all__ = [
+    "COLORS",
+    "plot_chain",
+    "plot_funnel",
+    "plot_map_vs_mean",
+    "plot_scale_posteriors",
+]
+
+#: Okabe-Ito colours by role: centered fits, non-centered fits, divergences, truth, extra.
+COLORS = {
+    "centered": "#D55E00",
+    "noncentered": "#0072B2",
+    "divergent": "#CC79A7",
+    "exact": "#000000",
+    "other": "#009E73",
+    "highlight": "#E69F00",
+}
+_CYCLE = ["#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9"]
+_LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        return plt.gca()
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
+    return ax
+
+
+def plot_chain(
+    idata: xr.DataTree, var: str = "sigma_b", *, chain: int = 0, ax: Axes | None = None,
+    **line_kw: Any,
+) -> Axes:
+    """Draw one chain's trace of a variable: every element of a vector as its own line.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit.
+    var : str, default "sigma_b"
+        A variable of the posterior, scalar (``sigma_b``) or vector (``b``).
+    chain : int, default 0
+        Which chain.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; the current Axes by default.
+    **line_kw
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        If ``var`` is not in the posterior.
+    ValueError
+        If ``chain`` is not one of the fit's chains.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> ax = fg.plots.plot_chain(idata, "tau", chain=1)
+    """
+    ax = _axes(ax)
+    array = draws(idata, var)
+    chains = array["chain"].to_numpy()
+    if chain not in chains:
+        raise ValueError(f"chain={chain!r} is not a chain of this fit; it has {chains.tolist()}.")
+    values = array.sel(chain=chain).to_numpy().reshape(array.sizes["draw"], -1)
+    scalar = values.shape[1] == 1
+    style = {"lw": 0.8, "color": COLORS["noncentered"]} if scalar else {"lw": 0.4, "alpha": 0.5}
+    style.update(line_kw)
+    ax.plot(array["draw"].to_numpy(), values, **style)
+    ax.set_xlabel("draw")
+    ax.set_ylabel(var)
+    ax.set_title(f"{var}, chain {chain}")
+    return ax
+
+
+def plot_funnel(
+    idata: xr.DataTree,
+    *,
+    var: str = "b",
+    index: int | str = 75,
+    scale: str = "sigma_b",
+    log_scale: bool = False,
+    show_divergences: bool = True,
+    ax: Axes | None = None,
+    **scatter_kw: Any,
+) -> Axes:
+    """Scatter one group member against the group's scale: the funnel.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit.
+    var : str, default "b"
+        The group variable; ``"b_offset"`` shows the same draws in offset space.
+    index : int or str, default 75
+        Position (``75``) or coordinate label (``"AITKIN"``) of the member.
+    scale : str, default "sigma_b"
+        The scale parameter, on the vertical axis.
+    log_scale : bool, default False
+        Draw the scale on a log axis, which opens up the neck.
+    show_divergences : bool, default True
+        Mark divergent draws; needs the fit's sample statistics.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; the current Axes by default.
+    **scatter_kw
+        Passed to :meth:`matplotlib.axes.Axes.scatter` for the non-divergent draws.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one collection of draws, and a second of divergent draws when there are any.
+
+    Raises
+    ------
+    KeyError
+        If ``var`` or ``scale`` is not in the posterior.
+    ValueError
+        For an ``index`` the variable does not have, a ``scale`` that is not scalar, or a fit
+        without sample statistics when ``show_divergences`` is True.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> ax = fg.plots.plot_funnel(idata, var="theta", index="A", scale="tau", log_scale=True)
+    """
+    ax = _axes(ax)
+    member = draws(idata, var, index).to_numpy().ravel()
+    scale_values = scalar_draws(idata, scale).ravel()
+    diverging = (
+        divergent(idata).to_numpy().ravel() if show_divergences else np.zeros_like(member, bool)
+    )
+    style = {"s": 6, "alpha": 0.4, "color": COLORS["noncentered"], "linewidths": 0,
+             "label": "draws"}
+    style.update(scatter_kw)
+    ax.scatter(member[~diverging], scale_values[~diverging], **style)
+    if diverging.any():
+        ax.scatter(
+            member[diverging], scale_values[diverging], s=22, marker="x",
+            color=COLORS["divergent"], linewidths=1.2, label=f"divergent ({diverging.sum()})",
+        )
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_xlabel(element_label(var, index))
+    ax.set_ylabel(f"{scale} (log scale)" if log_scale else scale)
+    return ax
+
+
+def plot_scale_posteriors(
+    fits: Mapping[str, xr.DataTree],
+    *,
+    scale: str = "sigma_b",
+    exact: tuple[np.ndarray, np.ndarray] | None = None,
+    bins: int = 60,
+    ax: Axes | None = None,
+) -> Axes:
+    """Overlay the posterior of a scale parameter from several fits, each mean marked.
+
+    Parameters
+    ----------
+    fits : mapping of str to xarray.DataTree
+        Label to fit, e.g. ``{"centered": centered_idata, "non-centered": noncentered_idata}``.
+        A label containing "non" and "center" is drawn in the non-centered colour, one
+        containing "center" otherwise in the centered colour.
+    scale : str, default "sigma_b"
+        The scalar parameter to compare.
+    exact : tuple of two arrays, optional
+        A grid and the exact density on it, drawn as a black line.
+    bins : int, default 60
+        Histogram bins, shared by all fits.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one step line per fit, one vertical line per fit's mean, and the exact density
+        when given.
+
+    Raises
+    ------
+    ValueError
+        If ``fits`` is empty or ``scale`` is not a scalar parameter of each.
+    KeyError
+        If a fit lacks ``scale``.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> fit = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> ax = fg.plots.plot_scale_posteriors({"centered": fit}, scale="tau")
+    """
+    ax = _axes(ax)
+    if not fits:
+        raise ValueError("fits is empty; pass a mapping of label to fit, e.g. {'centered': idata}.")
+    values = {label: scalar_draws(fit, scale).ravel() for label, fit in fits.items()}
+    top = max(np.quantile(v, 0.995) for v in values.values())
+    edges = np.linspace(0.0, top, bins + 1)
+    for i, (label, draws_) in enumerate(values.items()):
+        color = _color_for(label, i)
+        linestyle = _LINESTYLES[i % len(_LINESTYLES)]
+        density, _ = np.histogram(draws_, bins=edges, density=True)
+        density *= np.mean(draws_ <= top)
+        ax.stairs(density, edges, color=color, linestyle=linestyle, lw=1.6, label=label)
+        ax.axvline(draws_.mean(), color=color, linestyle=linestyle, lw=1.0, alpha=0.9,
+                   label=f"mean, {label}: {draws_.mean():.3f}")
+    if exact is not None:
+        grid, density = exact
+        ax.plot(grid, density, color=COLORS["exact"], lw=1.2, label="exact")
+    ax.set_xlim(0.0, top)
+    ax.set_xlabel(scale)
+    ax.set_ylabel("posterior density")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _color_for(label: str, position: int) -> str:
+    lowered = label.lower().replace("-", "")
+    if "noncenter" in lowered:
+        return COLORS["noncentered"]
+    if "center" in lowered:
+        return COLORS["centered"]
+    return _CYCLE[position % len(_CYCLE)]
+
+
+def plot_map_vs_mean(table: pd.DataFrame, *, var: str = "b", ax: Axes | None = None) -> Axes:
+    """Draw each element's MAP against its posterior mean and sd, sorted by the mean.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`map_vs_mean`: columns ``map``, ``posterior_mean`` and
+        ``posterior_sd``, one row per element.
+    var : str, default "b"
+        The variable's name, for the axis label.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With the posterior means and +-1 sd as error bars, and the MAP as a second series.
+
+    Raises
+    ------
+    KeyError
+        If ``table`` lacks a needed column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import funnelguide as fg
+    >>> table = pd.DataFrame({"map": [0.1, 0.1], "posterior_mean": [-0.5, -0.8],
+    ...                       "posterior_sd": [0.2, 0.3]})
+    >>> ax = fg.plots.plot_map_vs_mean(table)
+    """
+    ax = _axes(ax)
+    missing = [col for col in ("map", "posterior_mean", "posterior_sd") if col not in table]
+    if missing:
+        raise KeyError(
+            f"table is missing column(s) {missing}; pass the result of fg.map_vs_mean, which "
+            f"has map, posterior_mean and posterior_sd (this table has {list(table.columns)})."
+        )
+    ordered = table.sort_values("posterior_mean")
+    position = np.arange(len(ordered))
+    ax.errorbar(
+        position, ordered["posterior_mean"], yerr=ordered["posterior_sd"], fmt="o", ms=3,
+        color=COLORS["noncentered"], elinewidth=0.6, label="posterior mean ± 1 sd",
+    )
+    ax.plot(position, ordered["map"], "s", ms=3, color=COLORS["centered"], label="joint MAP")
+    ax.set_xlabel(f"{ordered.index.name or 'element'} (sorted by posterior mean)")
+    ax.set_ylabel(var)
+    ax.legend(fontsize="small")
+    return ax

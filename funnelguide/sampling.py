@@ -1,0 +1,385 @@
+"""Sampling with NUTS on PyMC's fast default path, compiling each model once per process.
+
+:func:`sample` runs PyMC 6's default NUTS, nutpie, and returns the same :class:`xarray.DataTree`
+that :func:`pymc.sample` returns. It adds two things a gallery that samples the same few models
+many times needs:
+
+- a **compiled-model cache** in memory: a model is compiled once per process, keyed by a
+  fingerprint of its graph and data (:func:`model_fingerprint`), so rebuilding the same model and
+  sampling it again with another seed skips the compile;
+- an optional **result cache** on disk (``cache_dir``): a repeated call with the same model,
+  data, settings, seed and library versions returns the stored draws without sampling. Entries
+  are written atomically and checked against a content hash when read; an entry that is corrupt
+  or belongs to another call is sampled again, with a :class:`CacheWarning`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import numbers
+import os
+import platform
+import shutil
+import time
+import uuid
+import warnings
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pymc as pm
+import pytensor
+import xarray as xr
+from pytensor.graph.basic import Constant
+from pytensor.graph.traversal import ancestors
+
+__all__ = ["CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
+
+_NUTS_SAMPLERS = ("nutpie", "pymc", "numpyro", "blackjax")
+_CACHE_FORMAT = "funnelguide-sample-cache"
+_CACHE_FORMAT_VERSION = 1
+_VERSIONED_PACKAGES = (
+    "funnelguide", "pymc", "pytensor", "nutpie", "numpy", "numba", "xarray", "arviz-base",
+)
+
+#: Compiled nutpie models of this process, keyed by :func:`model_fingerprint`.
+_COMPILED: dict[str, Any] = {}
+
+
+class CacheWarning(UserWarning):
+    """A cache entry could not be used (corrupt, foreign or unreadable) and was resampled."""
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def model_fingerprint(model: pm.Model) -> str:
+    """Return a content hash of a model's graph, data and coordinates.
+
+    Two models built by the same code on the same data have the same fingerprint, whatever
+    their object identity; a change of prior, parameterization, data value or coordinate changes
+    it. :func:`sample` keys its compiled-model cache by this fingerprint.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model.
+
+    Returns
+    -------
+    str
+        A 64-character hexadecimal SHA-256 digest.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> from funnelguide.sampling import model_fingerprint
+    >>> model_fingerprint(fg.eight_schools_model()) == model_fingerprint(fg.eight_schools_model())
+    True
+    """
+    _check_model(model)
+    outputs = [model.logp(), *model.deterministics]
+    graph_text = io.StringIO()
+    pytensor.dprint(outputs, file=graph_text, print_type=True)
+    digest = hashlib.sha256(graph_text.getvalue().encode())
+    for var in ancestors(outputs):
+        value = None
+        if isinstance(var, Constant):
+            value = var.data
+        elif hasattr(var, "get_value"):
+            value = var.get_value(borrow=True)
+        if value is not None:
+            array = np.ascontiguousarray(value)
+            digest.update(f"{var.name}|{array.dtype}|{array.shape}|".encode())
+            digest.update(array.tobytes())
+    names = {
+        "free": [rv.name for rv in model.free_RVs],
+        "observed": [rv.name for rv in model.observed_RVs],
+        "deterministic": [d.name for d in model.deterministics],
+        "transforms": {
+            rv.name: type(tr).__name__ for rv, tr in model.rvs_to_transforms.items() if tr
+        },
+        "coords": {k: [str(c) for c in v] for k, v in model.coords.items() if v is not None},
+        "dims": {k: list(v) for k, v in model.named_vars_to_dims.items()},
+    }
+    digest.update(json.dumps(names, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def clear_compiled_models() -> None:
+    """Forget every compiled model of this process, so the next :func:`sample` compiles again."""
+    _COMPILED.clear()
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, pm.Model):
+        raise TypeError(
+            f"model must be a pymc.Model (e.g. from fg.radon_model()), got {type(model).__name__}."
+        )
+
+
+def _check_count(name: str, value: object, minimum: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_seed(random_seed: object) -> int | None:
+    if random_seed is None:
+        return None
+    if (
+        not isinstance(random_seed, numbers.Integral)
+        or isinstance(random_seed, bool)
+        or not 0 <= random_seed < 2**63
+    ):
+        raise ValueError(
+            f"random_seed must be None or an integer in [0, 2**63), got {random_seed!r}."
+        )
+    return int(random_seed)
+
+
+def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, float]:
+    """Return nutpie's compiled model for ``model`` and the seconds spent compiling (0 if cached)."""
+    import nutpie
+
+    if fingerprint in _COMPILED:
+        return _COMPILED[fingerprint], 0.0
+    start = time.perf_counter()
+    compiled = nutpie.compile_pymc_model(model, backend="numba")
+    _COMPILED[fingerprint] = compiled
+    return compiled, time.perf_counter() - start
+
+
+def _run_sampler(
+    model: pm.Model,
+    fingerprint: str,
+    settings: dict[str, Any],
+    sampler_kwargs: dict[str, Any],
+) -> xr.DataTree:
+    """Sample ``model``; the one place where draws are made."""
+    nuts_sampler = settings["nuts_sampler"]
+    if nuts_sampler != "nutpie":
+        return pm.sample(
+            model=model,
+            draws=settings["draws"],
+            tune=settings["tune"],
+            chains=settings["chains"],
+            random_seed=settings["random_seed"],
+            nuts_sampler=nuts_sampler,
+            progressbar=settings["progressbar"],
+            compute_convergence_checks=False,
+            **sampler_kwargs,
+        )
+    import nutpie
+    from pymc.backends.arviz import patch_nutpie_idata
+
+    compiled, compile_time = _compiled_nutpie_model(model, fingerprint)
+    seed = settings["random_seed"]
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+    start = time.perf_counter()
+    idata = nutpie.sample(
+        compiled,
+        draws=settings["draws"],
+        tune=settings["tune"],
+        chains=settings["chains"],
+        cores=min(settings["chains"], os.cpu_count() or 1),
+        seed=seed,
+        save_warmup=False,
+        progress_bar=settings["progressbar"],
+        **sampler_kwargs,
+    )
+    sampling_time = time.perf_counter() - start
+    patch_nutpie_idata(idata, model, sampling_time=sampling_time)
+    idata.posterior.attrs["compile_time"] = compile_time
+    idata.posterior.attrs["random_seed"] = seed
+    return idata
+
+
+def sample(
+    model: pm.Model,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    nuts_sampler: str = "nutpie",
+    progressbar: bool = False,
+    **sampler_kwargs: Any,
+) -> xr.DataTree:
+    """Sample a model with NUTS, compiling it once per process, optionally caching the draws.
+
+    A thin layer over PyMC 6's fast default path (nutpie): the result is the
+    :class:`xarray.DataTree` that :func:`pymc.sample` returns, with groups ``posterior``,
+    ``sample_stats`` (``diverging`` among them), ``observed_data`` and ``constant_data``.
+    The same ``random_seed`` gives the same draws.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model, e.g. from :func:`radon_model`.
+    draws, tune, chains : int, default 1000, 1000, 4
+        Draws kept per chain, tuning steps per chain, and chains.
+    random_seed : int, optional
+        Seed; the same seed gives identical draws. Required when ``cache_dir`` is given.
+    cache_dir : path-like, optional
+        Folder of the result cache. A call whose model (graph and data), settings, seed and
+        library versions match a stored entry returns that entry without sampling. Only files
+        named by their 64-character key are ever written there.
+    nuts_sampler : {"nutpie", "pymc", "numpyro", "blackjax"}, default "nutpie"
+        Which NUTS implementation runs; anything but nutpie goes through :func:`pymc.sample`.
+    progressbar : bool, default False
+        Show the sampler's progress bar.
+    **sampler_kwargs
+        Passed to the sampler: ``target_accept`` or ``maxdepth`` for nutpie (see
+        :func:`nutpie.sample`), or any keyword of :func:`pymc.sample` for the others.
+
+    Returns
+    -------
+    xarray.DataTree
+        Posterior draws and sample statistics. On the nutpie path, ``posterior.attrs`` holds
+        ``compile_time`` (0 when the compiled model was reused) and ``sampling_time`` in seconds.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`pymc.Model`.
+    ValueError
+        For counts below their minimum, a bad seed, an unknown ``nuts_sampler``, or a
+        ``cache_dir`` without a ``random_seed``.
+
+    Warns
+    -----
+    CacheWarning
+        When a stored entry is corrupt, unreadable or belongs to another call; it is sampled
+        again and replaced.
+
+    See Also
+    --------
+    pymc.sample : What this wraps.
+    funnel_report : Diagnose the result.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> idata = fg.sample(fg.eight_schools_model(parameterization="noncentered"),
+    ...                   draws=200, tune=200, chains=2, random_seed=1)
+    >>> idata.posterior["tau"].shape
+    (2, 200)
+    """
+    _check_model(model)
+    settings = {
+        "draws": _check_count("draws", draws, 1),
+        "tune": _check_count("tune", tune, 0),
+        "chains": _check_count("chains", chains, 1),
+        "random_seed": _check_seed(random_seed),
+        "nuts_sampler": nuts_sampler,
+        "progressbar": bool(progressbar),
+    }
+    if nuts_sampler not in _NUTS_SAMPLERS:
+        raise ValueError(
+            f"nuts_sampler={nuts_sampler!r} is not available; use one of {list(_NUTS_SAMPLERS)}."
+        )
+    fingerprint = model_fingerprint(model)
+    if cache_dir is None:
+        return _run_sampler(model, fingerprint, settings, sampler_kwargs)
+    if settings["random_seed"] is None:
+        raise ValueError(
+            "cache_dir needs an explicit random_seed: without one, a stored result could not "
+            "stand for a new call. Pass random_seed=<int>, or cache_dir=None."
+        )
+    key_material = {
+        "model": fingerprint,
+        "settings": {k: v for k, v in settings.items() if k != "progressbar"},
+        "sampler_kwargs": {k: repr(v) for k, v in sorted(sampler_kwargs.items())},
+        "versions": _package_versions(),
+    }
+    key = hashlib.sha256(json.dumps(key_material, sort_keys=True).encode()).hexdigest()
+    cache = Path(cache_dir)
+    stored = _read_cache_entry(cache, key)
+    if stored is not None:
+        return stored
+    idata = _run_sampler(model, fingerprint, settings, sampler_kwargs)
+    _write_cache_entry(cache, key, idata, key_material)
+    return idata
+
+
+def _tree_digest(folder: Path) -> str:
+    """SHA-256 over every file below ``folder``: relative paths and contents, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _entry_paths(cache: Path, key: str) -> tuple[Path, Path]:
+    return cache / f"{key}.zarr", cache / f"{key}.json"
+
+
+def _read_cache_entry(cache: Path, key: str) -> xr.DataTree | None:
+    """Return the stored result for ``key``, or None (with a warning if an entry was unusable)."""
+    store, manifest_path = _entry_paths(cache, key)
+    if not store.exists() and not manifest_path.exists():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("format") != _CACHE_FORMAT or manifest.get("key") != key:
+            raise ValueError("its manifest belongs to another call or another program")
+        if manifest.get("sha256") != _tree_digest(store):
+            raise ValueError("its content does not match the hash stored when it was written")
+        idata = xr.open_datatree(store, engine="zarr", consolidated=False).load()
+        idata.close()
+        if "posterior" not in idata.children or idata.attrs.get("funnelguide_cache_key") != key:
+            raise ValueError("it holds no posterior for this call")
+    except Exception as error:  # noqa: BLE001 - any unreadable entry is resampled, never served
+        warnings.warn(
+            f"Ignoring the cache entry {store.name} in {cache}: {error}. "
+            "Sampling again; the entry will be replaced.",
+            CacheWarning,
+            stacklevel=3,
+        )
+        return None
+    return idata
+
+
+def _write_cache_entry(
+    cache: Path, key: str, idata: xr.DataTree, key_material: dict[str, Any]
+) -> None:
+    """Store ``idata`` under ``key``: written to a temporary name, then renamed into place."""
+    cache.mkdir(parents=True, exist_ok=True)
+    store, manifest_path = _entry_paths(cache, key)
+    tag = uuid.uuid4().hex
+    tmp_store = cache / f".{key}.{tag}.zarr.tmp"
+    tmp_manifest = cache / f".{key}.{tag}.json.tmp"
+    to_write = idata.copy()
+    to_write.attrs["funnelguide_cache_key"] = key
+    try:
+        to_write.to_zarr(tmp_store, mode="w", consolidated=False)
+        manifest = {
+            "format": _CACHE_FORMAT,
+            "format_version": _CACHE_FORMAT_VERSION,
+            "key": key,
+            "sha256": _tree_digest(tmp_store),
+            **key_material,
+        }
+        tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+        if store.exists():
+            shutil.rmtree(store)
+        os.replace(tmp_store, store)
+        os.replace(tmp_manifest, manifest_path)
+    finally:
+        shutil.rmtree(tmp_store, ignore_errors=True)
+        tmp_manifest.unlink(missing_ok=True)
+    idata.attrs["funnelguide_cache_key"] = key
