@@ -7,14 +7,28 @@ modes against expectations, and the figures of the story.
 
 from funnelguide import plots
 from funnelguide.data import load_eight_schools, load_radon
-from funnelguide.diagnostics import FunnelReport, funnel_report
+from funnelguide.diagnostics import (
+    FunnelReport,
+    ParameterizationAdvice,
+    funnel_report,
+    suggest_parameterization,
+)
+from funnelguide.exact import ExactPosterior, exact_eight_schools, exact_radon_scales
 from funnelguide.models import (
     NEALS_FUNNEL_V_EXACT,
     eight_schools_model,
     neals_funnel_model,
+    pooled_radon_model,
     radon_model,
 )
-from funnelguide.modes import find_map, map_vs_mean
+from funnelguide.modes import (
+    LaplaceApproximation,
+    find_map,
+    joint_log_density,
+    laplace_approximation,
+    log_density_at,
+    map_vs_mean,
+)
 from funnelguide.sampling import CacheWarning, sample
 
 __version__ = "0.1.0"
@@ -22,15 +36,25 @@ __version__ = "0.1.0"
 __all__ = [
     "NEALS_FUNNEL_V_EXACT",
     "CacheWarning",
+    "ExactPosterior",
     "FunnelReport",
+    "LaplaceApproximation",
+    "ParameterizationAdvice",
     "eight_schools_model",
+    "exact_eight_schools",
+    "exact_radon_scales",
     "find_map",
     "funnel_report",
+    "joint_log_density",
+    "laplace_approximation",
     "load_eight_schools",
     "load_radon",
+    "log_density_at",
     "map_vs_mean",
     "neals_funnel_model",
     "plots",
+    "pooled_radon_model",
     "radon_model",
     "sample",
+    "suggest_parameterization",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "PARAMETERIZATIONS",
     "eight_schools_model",
     "neals_funnel_model",
+    "pooled_radon_model",
     "radon_model",
     "resolve_parameterization",
 ]
@@ -109,7 +110,9 @@ def resolve_parameterization(
                 f"its groups are {list(groups)}."
             )
         return {
-            group: _weight_of(parameterization.get(group, "centered"), f"parameterization[{group!r}]")
+            group: _weight_of(
+                parameterization.get(group, "centered"), f"parameterization[{group!r}]"
+            )
             for group in groups
         }
     weight = _weight_of(parameterization, "parameterization")
@@ -145,9 +148,12 @@ def _checked_frame(
         raise ValueError(f"data has no rows; {what} needs at least one.")
     for col in numeric:
         if not pd.api.types.is_numeric_dtype(data[col]) or pd.api.types.is_bool_dtype(data[col]):
+            column = data[col]
+            not_numbers = column.notna() & pd.to_numeric(column, errors="coerce").isna()
+            example = column[not_numbers] if not_numbers.any() else column
             raise TypeError(
-                f"data[{col!r}] must be numeric, got dtype {data[col].dtype} "
-                f"(first value {data[col].iloc[0]!r})."
+                f"data[{col!r}] must be numeric (int or float), got dtype {column.dtype}, "
+                f"e.g. value {example.iloc[0]!r} at row {example.index[0]!r}."
             )
     for col in (*labels, *numeric):
         bad = data[col].isna().to_numpy()
@@ -304,7 +310,9 @@ def eight_schools_model(
     return model
 
 
-def neals_funnel_model(ndim: int = 10, *, parameterization: Parameterization = "centered") -> pm.Model:
+def neals_funnel_model(
+    ndim: int = 10, *, parameterization: Parameterization = "centered"
+) -> pm.Model:
     """Build Neal's funnel (Neal 2003), a distribution whose answer is known exactly.
 
     ::
@@ -341,15 +349,70 @@ def neals_funnel_model(ndim: int = 10, *, parameterization: Parameterization = "
     (0, 1)
     """
     if not isinstance(ndim, numbers.Integral) or isinstance(ndim, bool):
-        raise TypeError(f"ndim must be an integer of at least 2, got {ndim!r} of type {type(ndim).__name__}.")
+        raise TypeError(
+            f"ndim must be an integer of at least 2, got {ndim!r} of type {type(ndim).__name__}."
+        )
     if ndim < 2:
         raise ValueError(f"ndim must be at least 2 (v and one x), got {ndim!r}.")
     weights = resolve_parameterization(parameterization, list(NEALS_FUNNEL_GROUPS))
     with pm.Model(coords={"component": np.arange(int(ndim) - 1)}) as model:
         v = pm.Normal("v", mu=0.0, sigma=3.0)
-        _hierarchical_normal("x", pm.math.constant(0.0), pm.math.exp(v / 2.0), weights["x"], "component")
+        scale = pm.math.exp(v / 2.0)
+        _hierarchical_normal("x", pm.math.constant(0.0), scale, weights["x"], "component")
     return model
 
 
 #: The exact moments of Neal's funnel's ``v``: mean, standard deviation and P(v < -3).
-NEALS_FUNNEL_V_EXACT = {"mean": 0.0, "sd": 3.0, "p_below_minus_3": 0.5 * math.erfc(1.0 / math.sqrt(2.0))}
+NEALS_FUNNEL_V_EXACT = {
+    "mean": 0.0,
+    "sd": 3.0,
+    "p_below_minus_3": 0.5 * math.erfc(1.0 / math.sqrt(2.0)),
+}
+
+
+def pooled_radon_model(data: pd.DataFrame | None = None) -> pm.Model:
+    """Build the complete-pooling radon regression: one intercept and slope for every county.
+
+    ::
+
+        a, b ~ Normal(0, 100**2);  eps ~ HalfCauchy(5)
+        log_radon[i] ~ Normal(a + b * floor[i], eps)
+
+    A model without hierarchy and so without a funnel: its posterior is close to Gaussian, the
+    case where a Laplace approximation at the mode works.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Columns ``floor`` and ``log_radon``; by default :func:`load_radon`.
+
+    Returns
+    -------
+    pymc.Model
+        With coord ``obs_id`` and the observed variable ``log_radon``.
+
+    Raises
+    ------
+    KeyError, ValueError, TypeError
+        As :func:`radon_model` for bad data.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> sorted(fg.pooled_radon_model().named_vars)
+    ['a', 'b', 'eps', 'floor', 'log_radon']
+    """
+    data = load_radon() if data is None else data
+    data = _checked_frame(
+        data, numeric=["floor", "log_radon"], labels=[], what="the pooled radon model"
+    )
+    with pm.Model(coords={"obs_id": np.arange(len(data))}) as model:
+        floor = pm.Data("floor", data["floor"].to_numpy(dtype=float), dims="obs_id")
+        a = pm.Normal("a", mu=0.0, sigma=100.0**2)
+        b = pm.Normal("b", mu=0.0, sigma=100.0**2)
+        eps = pm.HalfCauchy("eps", beta=5.0)
+        pm.Normal(
+            "log_radon", mu=a + b * floor, sigma=eps,
+            observed=data["log_radon"].to_numpy(dtype=float), dims="obs_id",
+        )
+    return model

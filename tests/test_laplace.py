@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+import funnelguide as fg
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    model = fg.pooled_radon_model()
+    return model, fg.sample(model, draws=1000, tune=500, chains=2, random_seed=4)
+
+
+def test_laplace_matches_nuts_on_the_pooled_regression(pooled):
+    model, idata = pooled
+    approx = fg.laplace_approximation(model)
+    assert approx.converged
+    assert approx.names == ("a", "b", "eps_log__")
+    draws = approx.sample(4000, random_seed=1)
+    for name in ("a", "b", "eps"):
+        nuts = idata.posterior[name].to_numpy()
+        laplace = draws.posterior[name].to_numpy()
+        assert abs(laplace.mean() - nuts.mean()) < 0.2 * nuts.std()
+        assert laplace.std() == pytest.approx(nuts.std(), rel=0.15)
+
+
+def test_laplace_draws_keep_scales_positive_and_have_model_dims():
+    approx = fg.laplace_approximation(fg.eight_schools_model(parameterization="noncentered"))
+    draws = approx.sample(200, random_seed=2)
+    assert (draws.posterior["tau"] > 0).all()
+    assert draws.posterior["theta"].dims == ("chain", "draw", "school")
+
+
+def test_laplace_has_no_gaussian_on_the_centered_radon_funnel():
+    with pytest.raises(ValueError, match="not negative definite"):
+        fg.laplace_approximation(fg.radon_model())
+
+
+def test_laplace_sample_rejects_bad_draws():
+    approx = fg.laplace_approximation(fg.pooled_radon_model())
+    with pytest.raises(ValueError, match="draws must be an integer of at least 1, got 0"):
+        approx.sample(0)
+
+
+def test_same_seed_same_laplace_draws():
+    approx = fg.laplace_approximation(fg.pooled_radon_model())
+    a = approx.sample(50, random_seed=9).posterior["b"].to_numpy()
+    b = approx.sample(50, random_seed=9).posterior["b"].to_numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_map_has_higher_density_than_every_posterior_draw():
+    model = fg.radon_model()
+    idata = fg.sample(model, draws=300, tune=500, chains=2, random_seed=5)
+    draws_density = fg.joint_log_density(model, idata)
+    assert draws_density.dims == ("chain", "draw")
+    assert np.isfinite(draws_density).all()
+    assert fg.log_density_at(model, fg.find_map(model)) > float(draws_density.max())
+
+
+def test_log_density_at_agrees_with_joint_log_density(pooled):
+    model, idata = pooled
+    point = {name: idata.posterior[name].to_numpy()[0, 0] for name in ("a", "b", "eps")}
+    expected = float(fg.joint_log_density(model, idata)[0, 0])
+    assert fg.log_density_at(model, point) == pytest.approx(expected, rel=1e-9)
+
+
+def test_log_density_at_names_missing_variables():
+    with pytest.raises(KeyError, match=r"lacks the free variable\(s\) \['eps'\]"):
+        fg.log_density_at(fg.pooled_radon_model(), {"a": 1.0, "b": 0.0})
+
+
+def test_joint_log_density_names_missing_variables(pooled):
+    _, idata = pooled
+    with pytest.raises(KeyError, match="'mu_a' is not a variable of the posterior"):
+        fg.joint_log_density(fg.radon_model(), idata)
