@@ -24,12 +24,16 @@ def _group(idata: object, group: str) -> xr.Dataset:
     return idata[group].to_dataset()
 
 
-def posterior_var(idata: xr.DataTree, var: str) -> xr.DataArray:
-    """Return the posterior draws of ``var``, naming the variables there are if it is missing."""
+def posterior_var(idata: xr.DataTree, var: str, *, argument: str = "var") -> xr.DataArray:
+    """Return the posterior draws of ``var``, naming the variables there are if it is missing.
+
+    ``argument`` is the caller's name for ``var`` (``"scale"``, ``"group"``), used in errors.
+    """
     posterior = _group(idata, "posterior")
     if var not in posterior.data_vars:
         raise KeyError(
-            f"variable {var!r} is not in the posterior; it has {sorted(posterior.data_vars)}."
+            f"{argument}={var!r} is not a variable of the posterior; "
+            f"it has {sorted(posterior.data_vars)}."
         )
     return posterior[var]
 
@@ -91,11 +95,12 @@ def sample_stat(idata: xr.DataTree, name: str) -> xr.DataArray:
     return stats[name]
 
 
-def scalar_draws(idata: xr.DataTree, var: str) -> np.ndarray:
+def scalar_draws(idata: xr.DataTree, var: str, *, argument: str = "var") -> np.ndarray:
     """Return a scalar variable's draws as an array (chain, draw), refusing vector variables."""
-    array = posterior_var(idata, var)
+    array = posterior_var(idata, var, argument=argument)
     if array.dims != ("chain", "draw"):
         raise ValueError(
-            f"{var!r} must be a scalar parameter (dims chain, draw), but has dims {list(array.dims)}."
+            f"{argument}={var!r} must be a scalar parameter (dims chain, draw), but has dims "
+            f"{list(array.dims)}."
         )
     return array.to_numpy()

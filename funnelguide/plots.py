@@ -153,7 +153,7 @@ def plot_funnel(
     """
     ax = _axes(ax)
     member = draws(idata, var, index).to_numpy().ravel()
-    scale_values = scalar_draws(idata, scale).ravel()
+    scale_values = scalar_draws(idata, scale, argument="scale").ravel()
     diverging = (
         divergent(idata).to_numpy().ravel() if show_divergences else np.zeros_like(member, bool)
     )
@@ -220,7 +220,9 @@ def plot_scale_posteriors(
     ax = _axes(ax)
     if not fits:
         raise ValueError("fits is empty; pass a mapping of label to fit, e.g. {'centered': idata}.")
-    values = {label: scalar_draws(fit, scale).ravel() for label, fit in fits.items()}
+    values = {
+        label: scalar_draws(fit, scale, argument="scale").ravel() for label, fit in fits.items()
+    }
     top = max(np.quantile(v, 0.995) for v in values.values())
     edges = np.linspace(0.0, top, bins + 1)
     for i, (label, draws_) in enumerate(values.items()):

@@ -35,6 +35,7 @@ import pytensor
 import xarray as xr
 from pytensor.graph.basic import Constant
 from pytensor.graph.traversal import ancestors
+from pytensor.tensor.random.type import RandomType
 
 __all__ = ["CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
 
@@ -94,6 +95,8 @@ def model_fingerprint(model: pm.Model) -> str:
     digest = hashlib.sha256(graph_text.getvalue().encode())
     for var in ancestors(outputs):
         value = None
+        if isinstance(var.type, RandomType):
+            continue  # a random generator's state (e.g. under a Deterministic), not model content
         if isinstance(var, Constant):
             value = var.data
         elif hasattr(var, "get_value"):
@@ -296,8 +299,9 @@ def sample(
         return _run_sampler(model, fingerprint, settings, sampler_kwargs)
     if settings["random_seed"] is None:
         raise ValueError(
-            "cache_dir needs an explicit random_seed: without one, a stored result could not "
-            "stand for a new call. Pass random_seed=<int>, or cache_dir=None."
+            f"cache_dir={os.fspath(cache_dir)!r} needs an explicit random_seed, got "
+            "random_seed=None: without a seed, a stored result could not stand for a new call. "
+            "Pass random_seed=<int>, or cache_dir=None."
         )
     key_material = {
         "model": fingerprint,
