@@ -5,6 +5,9 @@ Run ``nox -l`` for the list. Installs use uv when it is available, virtualenv ot
 
 from __future__ import annotations
 
+import argparse
+import shutil
+import time
 from pathlib import Path
 
 import nox
@@ -14,12 +17,17 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
 
 ROOT = Path(__file__).parent
+DOCS = ROOT / "docs"
+#: What a clean docs build removes first: the output, and everything generated into the sources.
+DOCS_GENERATED = ("_build", "auto_examples", "api/generated", "jupyter_execute")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 
 
 def _install(session: nox.Session, *groups: str) -> None:
     """Install the package (editable) and the named dependency groups of pyproject.toml."""
-    requirements = [req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)]
+    requirements = [
+        req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)
+    ]
     session.install("-e", ".", *requirements)
 
 
@@ -36,3 +44,41 @@ def lint(session: nox.Session) -> None:
     session.run("python", "-m", "pip", "install", "--quiet", "ruff", external=True)
     session.run("python", "-m", "ruff", "check", ".", external=True)
     session.run("python", "-m", "ruff", "format", "--check", ".", external=True)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site from scratch, warnings as errors: ``nox -s docs [-- sphinx args]``.
+
+    Every gallery example and MyST-NB page is executed. Extra arguments go to sphinx-build,
+    e.g. ``nox -s docs -- -b linkcheck``; the output goes to ``docs/_build/<builder>``.
+    ``FUNNELGUIDE_DOCS_OFFLINE=1`` skips fetching intersphinx inventories.
+    """
+    _install(session, "docs")
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-b", dest="builder", default="html")
+    args, sphinx_args = parser.parse_known_args(session.posargs)
+    for generated in DOCS_GENERATED:
+        shutil.rmtree(DOCS / generated, ignore_errors=True)
+    output = DOCS / "_build" / args.builder
+    start = time.perf_counter()
+    session.run(
+        "python",
+        "-m",
+        "sphinx",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-b",
+        args.builder,
+        "-d",
+        str(DOCS / "_build" / "doctrees"),
+        *sphinx_args,
+        str(DOCS),
+        str(output),
+    )
+    elapsed = time.perf_counter() - start
+    session.log(f"Built the site ({args.builder}) in {elapsed:.0f} s ({elapsed / 60:.1f} min).")
+    index = output / "index.html"
+    if index.is_file():
+        session.log(f"Open {index.resolve()}")

@@ -1,0 +1,495 @@
+"""Sphinx configuration of the funnelguide site.
+
+Build it with ``nox -s docs`` (a clean build, warnings as errors, nitpicky) or, by hand,
+``python -m sphinx -W -n --keep-going -b html docs docs/_build/html``.
+
+Three rules shape this file:
+
+1. Every figure and number comes from code run at build time: the sphinx-gallery examples run on
+   every clean build, the MyST-NB pages are executed, and a warning raised by example code fails
+   the build like an exception does.
+2. The build needs no network and the built site loads nothing from another host: MathJax is
+   served from ``_static``, the gallery's execution-times page (which pulls jQuery and DataTables
+   from CDNs) is not written, and intersphinx falls back to an empty local inventory when it
+   cannot reach a project (see "Intersphinx" below).
+3. Nothing is silenced that a reader would notice: the only suppressed warning types are named
+   below with the reason.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import importlib.util
+import os
+import re
+import shutil
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+import funnelguide
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))  # gallery_warnings: reset hook named by string below
+
+logger = logging.getLogger("funnelguide.conf")
+
+#: The public API the reference documents: funnelguide.__all__ (less the plots module) and
+#: funnelguide.plots.__all__, by qualified name.
+PUBLIC_API = {
+    f"funnelguide.{name}": getattr(funnelguide, name)
+    for name in funnelguide.__all__
+    if name != "plots"
+} | {
+    f"funnelguide.plots.{name}": getattr(funnelguide.plots, name)
+    for name in funnelguide.plots.__all__
+}
+
+# -- Project ----------------------------------------------------------------------------------
+
+project = "funnelguide"
+author = "the funnelguide authors"
+copyright = f"2025, {author}"
+release = version = funnelguide.__version__
+
+# -- General ----------------------------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_nb",
+    "sphinxcontrib.bibtex",
+    "sphinx_copybutton",
+    "sphinx_design",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "Thumbs.db",
+    ".DS_Store",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery writes a notebook next to each generated .rst page; MyST-NB would read it as
+    # a second source of the same page ("multiple files found for the document").
+    "auto_examples/*.ipynb",
+    "auto_examples/**/*.ipynb",
+    # The library notes of sphinx-gallery's own folders are not pages.
+    "api/generated/backreferences/*",
+]
+
+nitpicky = True
+default_role = "py:obj"
+add_function_parentheses = False
+
+suppress_warnings = [
+    # A citation key may appear both in a page's own bibliography and in the site-wide one
+    # (references.md lists every entry); citations resolve to the page's own list first.
+    "bibtex.duplicate_citation",
+]
+
+# -- Intersphinx ------------------------------------------------------------------------------
+#
+# Links into the PyMC, ArviZ, NumPy, matplotlib, xarray, pandas, SciPy and Python docs come from
+# their published inventories, which live on the network. The build must pass without one, so:
+#
+# * each project has two inventory locations, tried in order: its website, then
+#   ``_intersphinx/empty-objects.inv``, a committed inventory with no entries. When the website
+#   cannot be reached, Sphinx logs the failure at INFO level ("had working alternatives") instead
+#   of the warning that ``-W`` would turn into an error. (Sphinx 9 gives that warning no type, so
+#   ``suppress_warnings`` cannot silence it; the fallback is the documented way to have one.)
+# * references into those projects that cannot be resolved are exempt from nitpicky mode by
+#   ``nitpick_ignore_regex`` below, by package prefix only: a broken reference to anything in
+#   ``funnelguide`` still fails the build.
+# * ``FUNNELGUIDE_DOCS_OFFLINE=1`` skips the websites entirely (no connection is attempted).
+#
+# Online, the site links into those projects; offline, the same names render as plain code.
+# The timeout bounds the wait where a network drops packets instead of refusing connections.
+
+_EMPTY_INVENTORY = "_intersphinx/empty-objects.inv"
+_OFFLINE = os.environ.get("FUNNELGUIDE_DOCS_OFFLINE", "").strip() not in ("", "0")
+
+_EXTERNAL_DOCS = {
+    "python": "https://docs.python.org/3/",
+    "numpy": "https://numpy.org/doc/stable/",
+    "scipy": "https://docs.scipy.org/doc/scipy/",
+    "pandas": "https://pandas.pydata.org/docs/",
+    "xarray": "https://docs.xarray.dev/en/stable/",
+    "matplotlib": "https://matplotlib.org/stable/",
+    "pymc": "https://www.pymc.io/projects/docs/en/stable/",
+    "pytensor": "https://pytensor.readthedocs.io/en/latest/",
+    "arviz": "https://python.arviz.org/en/latest/",
+    "arviz_base": "https://arviz-base.readthedocs.io/en/latest/",
+    "arviz_stats": "https://arviz-stats.readthedocs.io/en/latest/",
+    "arviz_plots": "https://arviz-plots.readthedocs.io/en/latest/",
+}
+intersphinx_mapping = {
+    name: (url, (_EMPTY_INVENTORY,) if _OFFLINE else (None, _EMPTY_INVENTORY))
+    for name, url in _EXTERNAL_DOCS.items()
+}
+intersphinx_timeout = 10
+
+_EXTERNAL_PREFIXES = sorted(
+    {
+        *sys.stdlib_module_names,
+        "numpy",
+        "np",
+        "scipy",
+        "pandas",
+        "pd",
+        "xarray",
+        "xr",
+        "matplotlib",
+        "mpl",
+        "plt",
+        "pymc",
+        "pm",
+        "pytensor",
+        "nutpie",
+        "arviz",
+        "az",
+        "arviz_base",
+        "arviz_stats",
+        "arviz_plots",
+        "numba",
+        "zarr",
+    }
+)
+_BUILTIN_NAMES = sorted(name for name in dir(builtins) if not name.startswith("_"))
+nitpick_ignore_regex = [
+    # numpy.ndarray, collections.abc.Mapping, pm.Model, ...
+    (r"py:.*", rf"~?({'|'.join(map(re.escape, _EXTERNAL_PREFIXES))})(\..+)?"),
+    # int, str, None, ...
+    (r"py:.*", rf"({'|'.join(_BUILTIN_NAMES)})"),
+    # explicit intersphinx targets such as python:str or numpy:array_like (numpydoc's own links)
+    (r".*", rf"({'|'.join(_EXTERNAL_DOCS)}):.+"),
+]
+
+# -- Autodoc, autosummary, numpydoc -----------------------------------------------------------
+
+autosummary_generate = True
+autosummary_ignore_module_all = False
+autodoc_typehints = "none"  # types are in the numpydoc Parameters / Returns sections
+autodoc_default_options = {"members": False}
+
+numpydoc_show_class_members = False
+# Types in Parameters / Returns link only when they are known names: numpydoc's own list (int,
+# str, bool, ...) and the ones below. Other words ("mapping of str to float", "two arrays") stay
+# plain text instead of becoming references that nitpicky mode would report as broken.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+_XREF_CLASSES = {
+    "xarray.DataTree": ("DataTree",),
+    "xarray.DataArray": ("DataArray",),
+    "xarray.Dataset": ("Dataset",),
+    "pandas.DataFrame": ("DataFrame",),
+    "pandas.Series": ("Series",),
+    "matplotlib.axes.Axes": ("Axes",),
+    "matplotlib.figure.Figure": ("Figure",),
+    "matplotlib.animation.FuncAnimation": ("FuncAnimation",),
+    "pymc.Model": ("Model", "pm.Model"),
+    "numpy.ndarray": ("np.ndarray", "ndarray"),
+    "numpy.random.Generator": ("Generator", "np.random.Generator"),
+    "collections.abc.Mapping": ("Mapping",),
+    "collections.abc.Sequence": ("Sequence",),
+    "pathlib.Path": ("Path",),
+    "os.PathLike": ("PathLike",),
+}
+numpydoc_xref_aliases = {
+    alias: f":class:`{target}`"
+    for target, aliases in _XREF_CLASSES.items()
+    for alias in (target, *aliases)
+}
+numpydoc_xref_aliases |= {
+    "mapping": ":term:`mapping <python:mapping>`",
+    "path-like": ":term:`path-like <python:path-like object>`",
+}
+# Every public object has a docstring that documents its parameters and what it returns.
+numpydoc_validation_checks = {"GL08", "PR01", "PR02", "RT01"}
+# Dataclasses document their fields under Attributes, which numpydoc's PR01 does not count.
+numpydoc_validation_exclude = {
+    rf"\.{re.escape(name.rsplit('.', 1)[1])}$"
+    for name, obj in PUBLIC_API.items()
+    if dataclasses.is_dataclass(obj)
+}
+
+# -- sphinx-gallery ---------------------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": re.escape(os.sep) + r"plot_",  # every plot_*.py is executed
+    "ignore_pattern": r"(__init__|conftest)\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "plot_gallery": "True",  # examples run on every clean build
+    "abort_on_example_error": False,  # --keep-going: report every failing example, then fail
+    "only_warn_on_example_error": False,
+    "reset_modules": ("matplotlib", "gallery_warnings.warnings_as_errors"),
+    "reset_modules_order": "both",
+    "matplotlib_animations": (True, "jshtml"),  # frames inline, no ffmpeg, no network
+    "doc_module": ("funnelguide",),
+    "backreferences_dir": "api/generated/backreferences",
+    "remove_config_comments": True,
+    "download_all_examples": True,
+    "show_memory": False,
+    # The execution-times page loads jQuery and DataTables from CDNs; nox prints the total time.
+    "write_computation_times": False,
+    "parallel": False,  # PyTensor, BLAS and nutpie start their own threads
+}
+
+# -- MyST-NB ----------------------------------------------------------------------------------
+
+myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath", "fieldlist"]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_excludepatterns = ["auto_examples/*"]
+# Anything an executed page writes to stderr (warnings included) is a Sphinx warning, so -W fails
+# the build; a cell whose stderr is expected can say so with the tag "remove-stderr".
+nb_output_stderr = "warn"
+nb_merge_streams = True
+
+# -- Bibliography -----------------------------------------------------------------------------
+
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# -- Math: MathJax 3 served from the site -----------------------------------------------------
+#
+# Sphinx's default mathjax_path is a CDN. The ``django-static-mathjax`` package on PyPI ships the
+# MathJax 3.2.2 distribution as plain files (no Django needed to use them); after the build its
+# ``es5`` folder is copied to ``_static/mathjax`` (see ``_copy_mathjax``), so math renders with
+# no network. It is in the ``docs`` dependency group.
+
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]}}
+
+# -- HTML -------------------------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = "funnelguide"
+html_static_path = ["_static"]
+html_css_files = ["funnelguide.css"]
+html_context = {"default_mode": "light"}  # pydata-sphinx-theme logs a console error without one
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {"index": []}
+html_show_sourcelink = True
+copybutton_exclude = ".linenos, .gp, .go"
+
+
+# -- Hooks ------------------------------------------------------------------------------------
+
+
+def _mathjax_es5() -> Path:
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise ExtensionError(
+            "MathJax is served from the site: install the docs dependency group "
+            "(it includes django-static-mathjax, which provides the 'mathjax' package)."
+        )
+    es5 = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5"
+    if not (es5 / "tex-chtml.js").is_file():
+        raise ExtensionError(f"MathJax files not found where expected: {es5}")
+    return es5
+
+
+def _copy_mathjax(app, exception) -> None:
+    """Copy MathJax's browser build into ``_static/mathjax``, skipping the unused bundles."""
+    if exception is not None or app.builder.format != "html":
+        return
+    es5 = _mathjax_es5()
+    target = Path(app.outdir) / "_static" / "mathjax"
+    unused_bundles = [p.name for p in es5.glob("*.js") if p.name != "tex-chtml.js"]
+    shutil.copytree(es5, target, dirs_exist_ok=True, ignore=lambda _d, _n: unused_bundles)
+
+
+_API_ENTRY = re.compile(r"^\s{3}(?:~?funnelguide\.)?([A-Za-z_][\w.]*)\s*$")
+
+
+def _documented_api_names() -> set[str]:
+    """Names listed in the autosummary blocks of api.rst, qualified from ``funnelguide``."""
+    names: set[str] = set()
+    module = "funnelguide"
+    in_autosummary = False
+    for line in (DOCS / "api.rst").read_text(encoding="utf-8").splitlines():
+        if line.startswith(".. currentmodule::"):
+            module = line.split("::", 1)[1].strip()
+        elif line.startswith(".. autosummary::"):
+            in_autosummary = True
+        elif in_autosummary and line.strip() and not line.startswith(" "):
+            in_autosummary = False
+        elif in_autosummary and not line.strip().startswith(":") and (m := _API_ENTRY.match(line)):
+            names.add(f"{module}.{m.group(1)}")
+    return names
+
+
+def _check_api_page(app) -> None:
+    """Warn (an error under -W) when api.rst and the public names of the package disagree."""
+    public = set(PUBLIC_API)
+    documented = _documented_api_names()
+    for name in sorted(public - documented):
+        logger.warning("public name %s is missing from api.rst", name, location="api")
+    for name in sorted(documented - public):
+        logger.warning("api.rst lists %s, which is not public (__all__)", name, location="api")
+
+
+#: The gallery's chapters in reading order: folder pattern under examples/, card title, blurb.
+#: The landing page gets a card for each chapter whose folder exists, so it never links to a
+#: chapter that has not been written.
+CHAPTERS = [
+    (
+        "01_*",
+        "The post, retold",
+        "Wiecki's radon analysis step by step: the data, the centered model and its funnel, the "
+        "non-centered fix, the bias it removes, and modes against means.",
+    ),
+    (
+        "02_*",
+        "Knowing the truth",
+        "The exact answers, computed without sampling, beside what each parameterization "
+        "reports: Neal's funnel, radon's scales and the eight schools, with advice per group.",
+    ),
+    (
+        "03_*",
+        "How samplers see it",
+        "Samplers side by side, leapfrog trajectories falling into the funnel's neck, the "
+        "typical set, and why a mode is a poor summary.",
+    ),
+]
+_CHAPTER_CARDS_MARK = "<!-- funnelguide:chapter-cards -->"
+_GALLERY_HEADERS = ("GALLERY_HEADER.rst", "README.rst", "README.txt")
+
+
+def chapter_cards() -> str:
+    """MyST markup for a grid of cards, one for each written chapter of the gallery."""
+    examples = DOCS.parent / "examples"
+    cards = []
+    for pattern, title, blurb in CHAPTERS:
+        folders = sorted(
+            folder
+            for folder in examples.glob(pattern)
+            if any((folder / header).is_file() for header in _GALLERY_HEADERS)
+        )
+        if folders:
+            cards.append(
+                f":::{{grid-item-card}} {title}\n:link: /auto_examples/{folders[0].name}/index\n"
+                f":link-type: doc\n\n{blurb}\n:::\n"
+            )
+    if not cards:
+        return "The chapters are listed in {doc}`the gallery </auto_examples/index>`.\n"
+    grid = "::::{grid} 1 1 3 3\n:gutter: 3\n:class-container: funnelguide-cards\n\n"
+    return grid + "\n".join(cards) + "::::\n"
+
+
+def _insert_chapter_cards(app, docname: str, source: list[str]) -> None:
+    if docname == "index" and _CHAPTER_CARDS_MARK in source[0]:
+        source[0] = source[0].replace(_CHAPTER_CARDS_MARK, chapter_cards())
+
+
+# matplotlib's jshtml animation player links Font Awesome 4 from a CDN for its button icons.
+# The theme already loads Font Awesome (served from _static), which draws the same icons, so the
+# CDN stylesheet is dropped from the gallery pages before they are parsed.
+_CDN_FONT_AWESOME = re.compile(
+    r'<link\s+rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*"\s*/?>', re.IGNORECASE
+)
+
+
+def _drop_cdn_font_awesome(app, docname: str, source: list[str]) -> None:
+    if docname.startswith("auto_examples/"):
+        source[0] = _CDN_FONT_AWESOME.sub("", source[0])
+
+
+class _ExternalAssetFinder(HTMLParser):
+    """Collect the URLs of assets an HTML page would load from another host."""
+
+    _LOADING: ClassVar[dict[str, str]] = {
+        "script": "src",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+        "video": "src",
+        "audio": "src",
+        "embed": "src",
+        "track": "src",
+        "object": "data",
+        "link": "href",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attribute = self._LOADING.get(tag)
+        values = dict(attrs)
+        url = (values.get(attribute) or "") if attribute else ""
+        if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload"} & set(
+            (values.get("rel") or "").lower().split()
+        ):
+            return
+        if re.match(r"^(https?:)?//", url.strip(), re.IGNORECASE):
+            self.external.append(f"<{tag}> {url}")
+
+
+def _check_no_external_assets(app, exception) -> None:
+    """Warn (an error under -W) for every page that would load a script, style or image from
+    another host: the site must work with no network."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in sorted(Path(app.outdir).rglob("*.html")):
+        finder = _ExternalAssetFinder()
+        finder.feed(page.read_text(encoding="utf-8", errors="replace"))
+        for asset in finder.external:
+            logger.warning(
+                "%s loads %s from another host; serve it from _static or leave it out",
+                page.relative_to(app.outdir).as_posix(),
+                asset,
+            )
+
+
+def _resolve_reexported(app, env, node, contnode):
+    """Resolve ``:func:`map_vs_mean``` written in a submodule's docstring to the public name.
+
+    The library's docstrings may name a function the way its users call it, ``map_vs_mean``,
+    while they sit in ``funnelguide.plots``; Sphinx looks only in the current module and at the
+    top level, so such a reference is retried as ``funnelguide.<name>``. Anything else missing
+    stays missing (and fails the build under nitpicky mode).
+    """
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target or target.startswith("funnelguide."):
+        return None
+    if f"funnelguide.{target.lstrip('~')}" not in PUBLIC_API:
+        return None
+    python = env.domains.python_domain
+    return python.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], f"funnelguide.{target}", node, contnode
+    )
+
+
+def setup(app) -> None:
+    _mathjax_es5()  # fail early, before the examples run, if MathJax is missing
+    app.connect("builder-inited", _check_api_page, priority=100)  # before the gallery runs
+    app.connect("source-read", _insert_chapter_cards)
+    app.connect("source-read", _drop_cdn_font_awesome)
+    app.connect("build-finished", _check_no_external_assets)
+    app.connect("missing-reference", _resolve_reexported)
+    app.connect("build-finished", _copy_mathjax)
