@@ -69,8 +69,9 @@ def find_map(model: pm.Model, **kwargs: Any) -> dict[str, np.ndarray]:
     kwargs.setdefault("jitter", False)
     kwargs["return_inferencedata"] = True
     result = pm.find_MAP(model=model, **kwargs)
-    return {
-        name: np.asarray(value)[0, 0] for name, value in result["posterior"].to_dataset().items()
+    return {  # np.array keeps scalars as 0-d arrays, as the docstring promises
+        name: np.array(np.asarray(value)[0, 0])
+        for name, value in result["posterior"].to_dataset().items()
     }
 
 

@@ -1,0 +1,103 @@
+"""funnel_report on centered and non-centered radon fits, and on Neal's funnel."""
+
+from __future__ import annotations
+
+import arviz_stats as azs
+import numpy as np
+import pytest
+
+import funnelguide as fg
+from funnelguide.diagnostics import EBFMI_MIN
+
+
+@pytest.fixture(scope="module")
+def centered_report(radon_centered_idata):
+    return fg.funnel_report(radon_centered_idata, scale="sigma_b", group="b")
+
+
+@pytest.fixture(scope="module")
+def noncentered_report(radon_noncentered_idata):
+    return fg.funnel_report(radon_noncentered_idata, scale="sigma_b", group="b")
+
+
+def test_report_numbers_match_the_fit(radon_centered_idata, centered_report):
+    report = centered_report
+    diverging = radon_centered_idata.sample_stats["diverging"].to_numpy()
+    assert (report.scale, report.group) == ("sigma_b", "b")
+    assert (report.chains, report.draws) == (4, 1000)
+    assert report.divergences == int(diverging.sum())
+    assert report.divergence_share == pytest.approx(diverging.mean())
+    assert report.rhat == pytest.approx(
+        float(azs.rhat(radon_centered_idata, var_names=["sigma_b"])["sigma_b"])
+    )
+    assert report.ess_bulk == pytest.approx(
+        float(azs.ess(radon_centered_idata, var_names=["sigma_b"], method="bulk")["sigma_b"])
+    )
+    assert report.ebfmi.shape == (4,)
+    assert np.all(report.ebfmi > 0)
+
+
+def test_report_reads_the_parameterization(centered_report, noncentered_report):
+    assert centered_report.parameterization == "centered"
+    assert noncentered_report.parameterization == "noncentered"
+
+
+def test_noncentered_radon_fit_is_healthy(noncentered_report):
+    assert np.all(noncentered_report.ebfmi > EBFMI_MIN)
+    assert noncentered_report.ess_bulk > 300
+    assert noncentered_report.rhat < 1.05
+    assert noncentered_report.divergence_share < 0.01
+
+
+def test_centered_radon_fit_is_flagged(centered_report, noncentered_report):
+    assert centered_report.ess_bulk < noncentered_report.ess_bulk / 2
+    assert not centered_report.ok
+    assert centered_report.problems
+    assert any("effective sample size" in p or "E-BFMI" in p for p in centered_report.problems)
+    assert centered_report.verdict.startswith("the sampler struggles")
+    assert "noncentered" in centered_report.recommendation
+
+
+def test_centered_radon_fit_misses_the_lower_tail_of_sigma_b(
+    radon_centered_idata, radon_noncentered_idata
+):
+    centered = np.quantile(radon_centered_idata.posterior["sigma_b"], 0.05)
+    noncentered = np.quantile(radon_noncentered_idata.posterior["sigma_b"], 0.05)
+    assert noncentered < 0.07
+    assert centered > noncentered
+
+
+def test_report_prints_its_key_lines(centered_report):
+    text = str(centered_report)
+    lines = text.splitlines()
+    assert lines[0].startswith("Funnel report for sigma_b (scale of b, centered), 4 chains x 1000")
+    for label in ("divergences", "R-hat", "ESS bulk/tail", "E-BFMI", "verdict", "recommendation"):
+        assert any(line.strip().startswith(label) for line in lines), label
+    assert f"{centered_report.rhat:.3f}" in text
+    assert f"{centered_report.ess_bulk:.0f} / {centered_report.ess_tail:.0f}" in text
+    assert centered_report.verdict in text
+
+
+def test_funnel_divergences_are_located_on_the_scale(funnel_centered_idata):
+    report = fg.funnel_report(funnel_centered_idata, scale="v", group="x")
+    assert report.divergences > 0
+    assert 0.0 < report.divergent_scale_quantile <= 1.0
+    assert any("divergent transitions" in p for p in report.problems)
+    assert "median quantile of v" in str(report)
+
+
+def test_report_without_divergences_has_no_location(funnel_noncentered_idata):
+    report = fg.funnel_report(funnel_noncentered_idata, scale="v", group="x")
+    assert report.divergences == 0
+    assert np.isnan(report.divergent_scale_quantile)
+    assert report.parameterization == "noncentered"
+    assert report.ok
+    assert report.verdict.startswith("no sign of a funnel")
+    assert report.recommendation == "None needed."
+
+
+def test_report_on_eight_schools(schools_model):
+    idata = fg.sample(schools_model, draws=200, tune=200, chains=2, random_seed=4)
+    report = fg.funnel_report(idata, scale="tau", group="theta")
+    assert (report.scale, report.group, report.chains, report.draws) == ("tau", "theta", 2, 200)
+    assert report.parameterization == "noncentered"
