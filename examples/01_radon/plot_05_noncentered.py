@@ -1,0 +1,194 @@
+r"""
+The non-centered model
+======================
+
+The centered model asks the sampler to move the county slopes ``b`` and their
+spread ``sigma_b`` directly. Whenever ``sigma_b`` is small, every slope must sit
+within a narrow band around ``mu_b``, and the sampler has to squeeze through the
+neck of a funnel with a step size tuned for its mouth.
+
+The non-centered model describes the same posterior in other coordinates. It
+samples standardized offsets, one per county, whose prior does not depend on
+``sigma_b`` at all, and computes each slope from its offset. This example
+builds that model, samples it with the same settings and seed as the centered
+one, and puts the two fits side by side: their traces, their diagnostics and
+their funnels.
+"""
+
+# %%
+# Two ways to write one model
+# ---------------------------
+#
+# In the centered form each county's slope is drawn around the common mean:
+#
+# .. math::
+#
+#    b_c \sim \mathcal{N}(\mu_b, \sigma_b), \qquad c = 0, \dots, 84.
+#
+# In the non-centered form the sampler draws an offset for each county from a
+# standard normal and the slope is a deterministic function of it:
+#
+# .. math::
+#
+#    \tilde b_c \sim \mathcal{N}(0, 1), \qquad
+#    b_c = \mu_b + \sigma_b \, \tilde b_c .
+#
+# If :math:`\tilde b_c` is standard normal, :math:`\mu_b + \sigma_b \tilde b_c`
+# is normal with mean :math:`\mu_b` and standard deviation :math:`\sigma_b`, so
+# both forms give ``b`` the same distribution. The intercepts ``a`` get the same
+# treatment. In code the only change is one argument, and the model's free
+# variables tell the difference: ``b_offset`` is sampled, ``b`` is computed.
+import matplotlib.pyplot as plt
+
+import funnelguide as fg
+
+RANDOM_SEED = 8927
+
+centered_model = fg.radon_model(parameterization="centered")
+noncentered_model = fg.radon_model(parameterization="noncentered")
+
+print("centered, sampled:        ", [rv.name for rv in centered_model.free_RVs])
+print("non-centered, sampled:    ", [rv.name for rv in noncentered_model.free_RVs])
+print("non-centered, computed:   ", [det.name for det in noncentered_model.deterministics])
+
+# %%
+# Sampling both
+# -------------
+#
+# Both models are sampled with the same NUTS settings (4 chains of 1000 draws
+# after 1000 tuning steps) and the same seed.
+centered_idata = fg.sample(centered_model, random_seed=RANDOM_SEED)
+noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)
+
+# %%
+# The traces of ``sigma_b``
+# -------------------------
+#
+# One panel per chain, the centered fit on top and the non-centered one below,
+# on a log scale so that small values of ``sigma_b`` stay visible.
+fig, axes = plt.subplots(
+    2, 4, figsize=(7.2, 4.0), sharex=True, sharey=True, layout="constrained"
+)
+fits = {"centered": centered_idata, "non-centered": noncentered_idata}
+styles = {
+    "centered": {"color": fg.plots.COLORS["centered"], "lw": 0.6},
+    "non-centered": {"color": fg.plots.COLORS["noncentered"], "lw": 0.6},
+}
+for row, (label, idata) in zip(axes, fits.items(), strict=True):
+    for chain, ax in enumerate(row):
+        fg.plots.plot_chain(idata, "sigma_b", chain=chain, ax=ax, **styles[label])
+        ax.set_title(f"chain {chain}" if label == "centered" else "")
+        ax.set_xlabel("draw" if label == "non-centered" else "")
+        ax.set_ylabel(f"sigma_b\n{label}" if chain == 0 else "")
+axes[0, 0].set_yscale("log")
+fig.suptitle("Traces of sigma_b in every chain: centered (top) and non-centered (bottom)")
+plt.show()
+
+# %%
+# The centered chains wander slowly, with stretches where they hardly move,
+# and none of them goes as low as the non-centered chains go again and again.
+# The non-centered chains look like each other and like noise.
+#
+# The diagnostics
+# ---------------
+#
+# :func:`funnelguide.funnel_report` puts the usual numbers for ``sigma_b`` in
+# one place: divergences, R-hat, bulk and tail effective sample size (ESS) and
+# the energy diagnostic E-BFMI per chain.
+centered_report = fg.funnel_report(centered_idata, scale="sigma_b", group="b")
+noncentered_report = fg.funnel_report(noncentered_idata, scale="sigma_b", group="b")
+print(centered_report)
+print()
+print(noncentered_report)
+
+# %%
+# Same model, same data, same number of draws: the non-centered fit has
+# several times the effective sample size for ``sigma_b``, an R-hat close to 1
+# and E-BFMI well above 0.3 in every chain.
+
+print(
+    f"bulk ESS of sigma_b: centered {centered_report.ess_bulk:.0f}, "
+    f"non-centered {noncentered_report.ess_bulk:.0f} "
+    f"({noncentered_report.ess_bulk / centered_report.ess_bulk:.1f} times as many)"
+)
+
+# sphinx_gallery_start_ignore
+# The teaching claim: the non-centered fit has no divergences, more effective draws of
+# sigma_b than the centered one, and healthy energy in every chain, where the centered
+# fit has at least one chain below the 0.3 threshold.
+assert noncentered_report.divergences == 0, noncentered_report
+assert noncentered_report.ess_bulk > 2 * centered_report.ess_bulk, (
+    centered_report.ess_bulk,
+    noncentered_report.ess_bulk,
+)
+assert noncentered_report.ebfmi.min() > 0.3 > centered_report.ebfmi.min(), (
+    centered_report.ebfmi,
+    noncentered_report.ebfmi,
+)
+# sphinx_gallery_end_ignore
+
+# %%
+# The funnel, seen from both fits
+# -------------------------------
+#
+# The slope of county 75 against ``sigma_b``, draws from the centered fit on
+# the left and from the non-centered fit on the right, on shared axes. For the
+# non-centered fit ``b[75]`` is the computed slope, so both panels show the same
+# quantity.
+county = str(noncentered_idata.posterior["county"].values[75])
+houses = int((fg.load_radon()["county_idx"] == 75).sum())
+print(f"county 75 is {county}, with {houses} measurements")
+
+fig, (ax_c, ax_nc) = plt.subplots(
+    1, 2, figsize=(7.2, 3.6), sharex=True, sharey=True, layout="constrained"
+)
+fg.plots.plot_funnel(
+    centered_idata, var="b", index=75, log_scale=True, ax=ax_c,
+    color=fg.plots.COLORS["centered"], marker="o",
+)
+fg.plots.plot_funnel(
+    noncentered_idata, var="b", index=75, log_scale=True, ax=ax_nc,
+    color=fg.plots.COLORS["noncentered"], marker="^",
+)
+ax_c.set_title("centered fit")
+ax_nc.set_title("non-centered fit")
+ax_nc.set_ylabel("")
+for ax in (ax_c, ax_nc):
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize="small")
+fig.suptitle(f"b[75] ({county}) against sigma_b, log scale")
+plt.show()
+
+lowest = {label: float(idata.posterior["sigma_b"].min()) for label, idata in fits.items()}
+print(
+    f"smallest sigma_b reached: centered {lowest['centered']:.2g}, "
+    f"non-centered {lowest['non-centered']:.2g}"
+)
+
+# sphinx_gallery_thumbnail_number = 2
+
+# %%
+# Conclusion
+# ----------
+#
+# The two fits describe the same posterior, yet only one of them explores it.
+# In the trace plots the centered chains wander slowly and keep away from small
+# ``sigma_b``; the non-centered chains mix quickly and agree with each other.
+# The reports say the same in numbers: the centered fit's effective sample size
+# for ``sigma_b`` is a small fraction of the non-centered one's and its E-BFMI is
+# low, while the non-centered fit passes every check without a divergence.
+# The joint plots show where the difference comes from: the non-centered
+# draws fill the whole funnel, down into the narrow neck at small ``sigma_b``,
+# and the centered draws stop short of it. The next example measures how much
+# that missing neck changes the answers.
+#
+# .. admonition:: References
+#
+#    The use of the following functions, methods, classes and modules is shown
+#    in this example:
+#
+#    - :func:`funnelguide.radon_model`
+#    - :func:`funnelguide.sample`
+#    - :func:`funnelguide.funnel_report`
+#    - :func:`funnelguide.plots.plot_chain`
+#    - :func:`funnelguide.plots.plot_funnel`

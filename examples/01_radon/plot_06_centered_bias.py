@@ -1,0 +1,187 @@
+"""
+What the centered model got wrong
+=================================
+
+A sampler that cannot enter part of the posterior does not report a gap: it
+reports the rest of the posterior as if it were all of it. The centered radon
+model cannot enter the neck of its funnel, where ``sigma_b`` is small, so its
+draws of ``sigma_b`` lack a lower tail that the posterior has.
+
+This example measures that bias. The non-centered fit, which passed every
+diagnostic in the previous example, serves as the reference. We overlay both
+posteriors of ``sigma_b``, look closely at the lower tail, and put numbers on the
+difference together with their Monte Carlo standard errors (MCSE), so that a
+real difference can be told apart from the noise of a finite run.
+"""
+
+# %%
+# Two fits of one posterior
+# -------------------------
+#
+# The same radon model in its two forms, sampled with the same settings and
+# seed as before.
+import arviz_stats as azs
+import matplotlib.pyplot as plt
+import numpy as np
+
+import funnelguide as fg
+
+RANDOM_SEED = 8927
+
+centered_idata = fg.sample(fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED)
+noncentered_idata = fg.sample(
+    fg.radon_model(parameterization="noncentered"), random_seed=RANDOM_SEED
+)
+centered_sigma = centered_idata.posterior["sigma_b"]
+noncentered_sigma = noncentered_idata.posterior["sigma_b"]
+
+# %%
+# The tail that was never reached
+# -------------------------------
+#
+# If the centered draws were right, 1% of the posterior would lie below their
+# 1% quantile. The non-centered fit tells us how much really lies there. The
+# share is an average of an indicator over correlated draws, so its MCSE comes
+# from :func:`arviz_stats.mcse` applied to that indicator.
+centered_q01 = float(centered_sigma.quantile(0.01))
+below_centered_q01 = noncentered_sigma < centered_q01
+share_below = float(below_centered_q01.mean())
+share_below_mcse = float(azs.mcse(below_centered_q01.astype(float), method="mean"))
+
+centered_min = float(centered_sigma.min())
+share_below_min = float((noncentered_sigma < centered_min).mean())
+
+noncentered_q025 = float(noncentered_sigma.quantile(0.025))
+centered_share_below_nc_q025 = float((centered_sigma < noncentered_q025).mean())
+
+print(f"centered 1% quantile of sigma_b:                       {centered_q01:.3f}")
+print(
+    f"share of non-centered draws below it:                  {share_below:.3f} "
+    f"± {share_below_mcse:.3f} (the centered fit says 0.010)"
+)
+print(f"smallest centered draw of sigma_b:                     {centered_min:.3f}")
+print(f"share of non-centered draws below even that:           {share_below_min:.3f}")
+print(f"non-centered 2.5% quantile of sigma_b:                 {noncentered_q025:.3f}")
+print(f"share of centered draws below it:                      {centered_share_below_nc_q025:.4f}")
+
+# %%
+# Both posteriors of ``sigma_b``
+# ------------------------------
+#
+# On the left, the two posteriors overlaid with their means, the region below
+# the centered 1% quantile shaded. On the right, the lower tail close up: the
+# share of draws below each value of ``sigma_b`` (the empirical cumulative
+# distribution function), with ``sigma_b`` on a log scale.
+fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fits = {"centered": centered_idata, "non-centered": noncentered_idata}
+fg.plots.plot_scale_posteriors(fits, scale="sigma_b", bins=30, ax=ax_density)
+ax_density.axvspan(
+    0.0, centered_q01, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0,
+    label="below centered 1% quantile",
+)
+ax_density.set_ylim(0.0, 1.6 * ax_density.get_ylim()[1])  # room for the legend
+ax_density.legend(fontsize="x-small", loc="upper right")
+ax_density.set_title("Densities and means")
+
+tail_styles = {
+    "centered": {"color": fg.plots.COLORS["centered"], "linestyle": "-"},
+    "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
+}
+for label, idata in fits.items():
+    ax_tail.ecdf(idata.posterior["sigma_b"].values.ravel(), label=label, lw=1.6,
+                 **tail_styles[label])
+ax_tail.axvspan(0.0, centered_q01, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0)
+ax_tail.axhline(0.01, color=fg.plots.COLORS["exact"], lw=0.8, linestyle=":",
+                label="1% of the draws")
+ax_tail.set_xscale("log")
+ax_tail.set_xlim(float(noncentered_sigma.quantile(0.002)), float(centered_sigma.quantile(0.3)))
+ax_tail.set_ylim(0.0, 0.2)
+ax_tail.set_xlabel("sigma_b (log scale)")
+ax_tail.set_ylabel("share of draws below sigma_b")
+ax_tail.set_title("Lower tail, log scale")
+ax_tail.legend(fontsize="x-small", loc="upper left")
+fig.suptitle("Posterior of sigma_b from the centered and non-centered fits")
+plt.show()
+
+# %%
+# Both histograms are bumpy, the centered one more so: it rests on far fewer
+# effective draws. Toward zero, though, the difference is not a wobble. In the
+# close-up the centered curve stays at zero while the non-centered curve has
+# already climbed past 1%.
+#
+# The size of the bias
+# --------------------
+#
+# Each estimate below comes with its MCSE from :func:`arviz_stats.mcse`; the
+# difference of two independent fits has a standard error of
+# :math:`\sqrt{\mathrm{MCSE}_c^2 + \mathrm{MCSE}_{nc}^2}`. A difference of more
+# than about three such standard errors is not noise.
+#
+# The centered fit's own MCSE rests on its effective sample size, which the
+# previous example found to be small and unreliable, so its error bars are
+# optimistic.
+
+
+def estimate(idata, method, prob=None):
+    """Return an estimate of sigma_b and its MCSE from one fit."""
+    draws = idata.posterior["sigma_b"]
+    value = float(draws.mean()) if method == "mean" else float(draws.quantile(prob))
+    mcse = azs.mcse(idata, var_names=["sigma_b"], method=method, prob=prob)["sigma_b"]
+    return value, float(mcse)
+
+
+rows = {"mean": ("mean", None), "5% quantile": ("quantile", 0.05),
+        "1% quantile": ("quantile", 0.01)}
+print(f"{'sigma_b':<12}{'centered':>18}{'non-centered':>18}{'difference':>18}{'in SEs':>8}")
+differences = {}
+for name, (method, prob) in rows.items():
+    c_value, c_mcse = estimate(centered_idata, method, prob)
+    nc_value, nc_mcse = estimate(noncentered_idata, method, prob)
+    diff, diff_se = c_value - nc_value, float(np.hypot(c_mcse, nc_mcse))
+    differences[name] = diff / diff_se
+    print(
+        f"{name:<12}{c_value:>10.3f} ± {c_mcse:.3f}{nc_value:>10.3f} ± {nc_mcse:.3f}"
+        f"{diff:>+10.3f} ± {diff_se:.3f}{diff / diff_se:>+8.1f}"
+    )
+
+# sphinx_gallery_start_ignore
+# The teaching claim, in the form that holds for every seed we tried (8927 and 1 to 10):
+# the non-centered fit puts more than the nominal 1% below the centered 1% quantile, by
+# more than three of its MCSEs, and the centered fit puts less than 1% of its draws where
+# the non-centered fit puts 2.5%. (The mean and 5% quantile differences are printed but
+# not asserted: their sign and size change from run to run.)
+assert share_below > 0.01 + 3 * share_below_mcse, (share_below, share_below_mcse)
+assert centered_share_below_nc_q025 < 0.01, centered_share_below_nc_q025
+assert share_below_min > 0.0, share_below_min
+# sphinx_gallery_end_ignore
+
+# %%
+# Conclusion
+# ----------
+#
+# The lower tail is where the centered fit is wrong, and there the error is
+# far larger than its Monte Carlo noise. In the close-up on the right, the
+# centered curve stays flat at zero over a range of ``sigma_b`` that holds a
+# few percent of the posterior: the shaded region, which the centered draws
+# say holds 1%, holds several times that. Some of the posterior lies even below
+# the smallest value any centered chain ever visited.
+#
+# The mean and the 5% quantile are blunter witnesses. Missing the neck pushes
+# the centered estimates up; a chain that does slip into the neck and stays
+# there for a while pulls them down again. Depending on the run, the two errors
+# can leave the mean close to right or clearly off, as the table shows for this
+# run. Comparing means alone would not reveal the problem reliably; the tail
+# reveals it every time. Any answer that depends on small ``sigma_b`` (how
+# similar the counties' floor effects might be, or the chance that they are all
+# equal) would come out wrong from the centered fit.
+#
+# .. admonition:: References
+#
+#    The use of the following functions, methods, classes and modules is shown
+#    in this example:
+#
+#    - :func:`funnelguide.radon_model`
+#    - :func:`funnelguide.sample`
+#    - :func:`funnelguide.plots.plot_scale_posteriors`
+#    - :func:`arviz_stats.mcse`
+#    - :meth:`matplotlib.axes.Axes.ecdf`
