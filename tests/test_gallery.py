@@ -1,0 +1,101 @@
+"""Every gallery script runs on its own, headless, with warnings as errors; and has the house form.
+
+The scripts are found by discovery (``examples/**/plot_*.py``), so a new chapter is tested as soon
+as its files exist. Running them is slow (each one compiles and samples models), so that test is
+marked ``slow``; deselect it with ``-m "not slow"``. The form checks are fast and always run.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SCRIPTS = sorted(EXAMPLES.glob("**/plot_*.py"))
+SCRIPT_IDS = [script.relative_to(EXAMPLES).as_posix() for script in SCRIPTS]
+
+#: Seconds one script may take before it counts as failed (the budget per script is a minute on
+#: two idle cores; this leaves room for a busy machine and a cold compile cache).
+TIMEOUT = 300
+
+#: A warning printed to stderr, e.g. by a worker process that did not inherit ``-W error``.
+PRINTED_WARNING = re.compile(r"\b\w*Warning: ")
+
+
+def test_the_gallery_has_scripts_in_chapters_with_headers():
+    assert SCRIPTS, f"no plot_*.py found under {EXAMPLES}"
+    for folder in {script.parent for script in SCRIPTS} | {EXAMPLES}:
+        assert (folder / "GALLERY_HEADER.rst").is_file(), f"{folder} has no GALLERY_HEADER.rst"
+
+
+def _tail(text: str, lines: int = 60) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", SCRIPTS, ids=SCRIPT_IDS)
+def test_gallery_script_runs_headless_without_warnings(script: Path):
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "PYTHONWARNINGS": "error",  # also for any process the script starts
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-W", "error", script.name],
+            cwd=script.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        stderr = error.stderr.decode() if isinstance(error.stderr, bytes) else error.stderr or ""
+        pytest.fail(f"{script.name} ran longer than {TIMEOUT} s; its stderr:\n{_tail(stderr)}")
+    relative = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
+    assert result.returncode == 0, (
+        f"{relative} failed with exit code {result.returncode}; its stderr:\n{_tail(result.stderr)}"
+    )
+    printed = PRINTED_WARNING.findall(result.stderr)
+    assert not printed, f"{relative} printed warnings; its stderr:\n{_tail(result.stderr)}"
+
+
+def _docstring_title(script: Path) -> str:
+    docstring = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
+    lines = [line.rstrip() for line in docstring.strip().splitlines()]
+    start = 1 if lines and set(lines[0]) <= set("=-~^*#") else 0  # optional overline
+    title, underline = [*lines[start : start + 2], "", ""][:2]
+    assert (
+        title and underline and set(underline) <= set("=-~^*#") and len(underline) >= len(title)
+    ), f"{script.name}: the docstring must open with a reST title, got {lines[:3]}"
+    return title
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=SCRIPT_IDS)
+def test_gallery_script_has_the_house_form(script: Path):
+    title = _docstring_title(script)
+    assert 1 <= len(title.split()) <= 6, f"{script.name}: title {title!r} is not 1-6 words"
+    source = script.read_text(encoding="utf-8")
+    hidden = re.findall(
+        r"^# sphinx_gallery_start_ignore\n(.*?)^# sphinx_gallery_end_ignore$",
+        source,
+        flags=re.MULTILINE | re.DOTALL,
+    )
+    assert any(re.search(r"^\s*assert\b", block, re.MULTILINE) for block in hidden), (
+        f"{script.name}: no assert between sphinx_gallery_start_ignore and _end_ignore"
+    )
+    assert re.search(r"^# Conclusion\n# -+$", source, re.MULTILINE), (
+        f"{script.name}: no Conclusion section"
+    )
+    assert re.search(r"^# \.\. admonition:: References$", source, re.MULTILINE), (
+        f"{script.name}: no closing References admonition"
+    )
