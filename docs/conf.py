@@ -21,6 +21,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import importlib.util
+import inspect
 import os
 import re
 import shutil
@@ -29,7 +30,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-from sphinx.errors import ExtensionError
+from sphinx.errors import ExtensionError, PycodeError
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util import logging
 
 import funnelguide
@@ -210,9 +212,24 @@ numpydoc_xref_aliases = {
     for target, aliases in _XREF_CLASSES.items()
     for alias in (target, *aliases)
 }
+# numpydoc links builtins as ``python:int``; offline, an unresolved link shows its target, so
+# these carry a title and read "int" either way.
 numpydoc_xref_aliases |= {
+    name: f":class:`{name} <python:{name}>`"
+    for name in ("int", "float", "complex", "str", "bytes", "list", "tuple", "dict", "set")
+} | {
+    "string": ":class:`string <python:str>`",
+    "None": ":data:`None <python:None>`",
+    "True": ":data:`True <python:True>`",
+    "False": ":data:`False <python:False>`",
+    "callable": ":func:`callable <python:callable>`",
+    "iterable": ":term:`iterable <python:iterable>`",
+    "sequence": ":term:`sequence <python:sequence>`",
+    "generator": ":term:`generator <python:generator>`",
     "mapping": ":term:`mapping <python:mapping>`",
     "path-like": ":term:`path-like <python:path-like object>`",
+    "array-like": ":term:`array-like <numpy:array_like>`",
+    "array_like": ":term:`array-like <numpy:array_like>`",
 }
 # Every public object has a docstring that documents its parameters and what it returns.
 numpydoc_validation_checks = {"GL08", "PR01", "PR02", "RT01"}
@@ -485,6 +502,27 @@ def _resolve_reexported(app, env, node, contnode):
     )
 
 
+def _docs_of_reexported_data(app, what, name, obj, options, lines) -> None:
+    """Give a re-exported constant (``funnelguide.NEALS_FUNNEL_V_EXACT``) the ``#:`` comment
+    written where it is defined: autodoc reads only the comments of the module it documents and
+    otherwise shows the docstring of the value's type."""
+    if what != "data" or name not in PUBLIC_API:
+        return
+    own_doc = "\n".join(lines).strip()
+    if own_doc and own_doc != inspect.cleandoc(type(obj).__doc__ or ""):
+        return  # a docstring of its own, not the one of its type (dict, str, ...)
+    short = name.rsplit(".", 1)[1]
+    for module in sorted(m for m in sys.modules if m.startswith("funnelguide.")):
+        try:
+            analyzer = ModuleAnalyzer.for_module(module)
+            analyzer.analyze()
+        except PycodeError:
+            continue
+        if doc := analyzer.attr_docs.get(("", short)):
+            lines[:] = list(doc)
+            return
+
+
 def setup(app) -> None:
     _mathjax_es5()  # fail early, before the examples run, if MathJax is missing
     app.connect("builder-inited", _check_api_page, priority=100)  # before the gallery runs
@@ -492,4 +530,5 @@ def setup(app) -> None:
     app.connect("source-read", _drop_cdn_font_awesome)
     app.connect("build-finished", _check_no_external_assets)
     app.connect("missing-reference", _resolve_reexported)
+    app.connect("autodoc-process-docstring", _docs_of_reexported_data, priority=100)
     app.connect("build-finished", _copy_mathjax)
