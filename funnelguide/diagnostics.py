@@ -315,11 +315,13 @@ def _member_draws(idata: xr.DataTree, group: str) -> tuple[np.ndarray, list[str]
     values = stacked.to_numpy().reshape(-1, stacked.sizes["member"])
     if values.shape[1] < 2:
         raise ValueError(f"group {group!r} has {values.shape[1]} member; it needs at least 2.")
-    labels = [
-        "[" + ", ".join(str(part) for part in np.atleast_1d(label)) + "]"
-        if len(member_dims) > 1 else str(label)
-        for label in stacked["member"].to_numpy()
-    ]
+    if len(member_dims) == 1:
+        labels = [str(label) for label in array[member_dims[0]].to_numpy()]
+    else:
+        labels = [
+            "[" + ", ".join(str(part) for part in label) + "]"
+            for label in stacked["member"].to_numpy()
+        ]
     return values, labels
 
 
