@@ -1,0 +1,130 @@
+"""
+Offset space
+============
+
+The non-centered fit draws from the same funnel as the centered one: its
+computed slopes ``b`` crowd together whenever ``sigma_b`` is small. Yet its
+sampler had no trouble. The reason is that the sampler never moves through
+the funnel itself. It moves through the offsets ``b_offset``, and the slopes
+are computed from them afterwards.
+
+This example looks at one fit from both sides: the offset of county 75 against
+``sigma_b``, which is what the sampler works with, and the slope of the same
+county against ``sigma_b``, which is what we report. Same draws, two pictures.
+"""
+
+# %%
+# One fit, two sets of coordinates
+# --------------------------------
+#
+# NUTS works in unconstrained coordinates: a positive parameter such as
+# ``sigma_b`` is sampled as its logarithm. The model lists those coordinates as
+# its value variables; ``b`` is not among them.
+import matplotlib.pyplot as plt
+import numpy as np
+
+import funnelguide as fg
+
+RANDOM_SEED = 8927
+
+noncentered_model = fg.radon_model(parameterization="noncentered")
+print("coordinates NUTS moves in:", [var.name for var in noncentered_model.value_vars])
+
+noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)
+posterior = noncentered_idata.posterior
+sigma_b = posterior["sigma_b"].values.ravel()
+b_offset_75 = posterior["b_offset"].isel(county=75).values.ravel()
+b_75 = posterior["b"].isel(county=75).values.ravel()
+mu_b = posterior["mu_b"].values.ravel()
+
+# %%
+# The funnel, flattened
+# ---------------------
+#
+# On the left, ``b_offset[75]`` against ``sigma_b``; on the right, ``b[75]``
+# against ``sigma_b``, computed from the same draws as
+# ``b[75] = mu_b + sigma_b * b_offset[75]``. Both panels share the vertical axis,
+# on a log scale: the scale on which the sampler moves ``sigma_b``.
+fig, (ax_offset, ax_slope) = plt.subplots(
+    1, 2, figsize=(7.2, 3.6), sharey=True, layout="constrained"
+)
+fg.plots.plot_funnel(
+    noncentered_idata, var="b_offset", index=75, log_scale=True, ax=ax_offset,
+    color=fg.plots.COLORS["noncentered"], marker="^",
+)
+fg.plots.plot_funnel(
+    noncentered_idata, var="b", index=75, log_scale=True, ax=ax_slope,
+    color=fg.plots.COLORS["other"], marker="o",
+)
+ax_offset.set_title("What the sampler moves: b_offset[75]")
+ax_slope.set_title("What we compute: b[75]")
+ax_slope.set_ylabel("")
+fig.suptitle("One non-centered fit: county 75 against sigma_b, in offset and slope space")
+plt.show()
+
+# %%
+# How wide is each cloud?
+# -----------------------
+#
+# Split the draws by ``sigma_b`` into its lowest and highest tenth, and measure
+# the spread of each variable in both groups. In a funnel the spread shrinks
+# with ``sigma_b``; in a flat cloud it does not. The correlation between the
+# distance from the centre and ``log(sigma_b)`` says the same in one number.
+low = sigma_b <= np.quantile(sigma_b, 0.1)
+high = sigma_b >= np.quantile(sigma_b, 0.9)
+log_sigma_b = np.log(sigma_b)
+distances = {
+    "b_offset[75]": np.abs(b_offset_75),
+    "b[75] - mu_b": np.abs(b_75 - mu_b),
+}
+correlation = {}
+print(f"{'':<14}{'sd, low sigma_b':>17}{'sd, high sigma_b':>18}{'ratio':>8}{'corr':>8}")
+for name, values in {"b_offset[75]": b_offset_75, "b[75] - mu_b": b_75 - mu_b}.items():
+    sd_low, sd_high = values[low].std(), values[high].std()
+    correlation[name] = float(np.corrcoef(distances[name], log_sigma_b)[0, 1])
+    print(
+        f"{name:<14}{sd_low:>17.3f}{sd_high:>18.3f}{sd_low / sd_high:>8.2f}"
+        f"{correlation[name]:>8.2f}"
+    )
+
+# sphinx_gallery_start_ignore
+# The teaching claim: in offset space the distance from the centre hardly depends on
+# sigma_b, while in slope space it clearly does (true for seed 8927 and seeds 1 to 10:
+# |corr| at most 0.11 for the offset, at least 0.39 for the slope).
+assert abs(correlation["b_offset[75]"]) < 0.2, correlation
+assert correlation["b[75] - mu_b"] > 0.3, correlation
+assert correlation["b[75] - mu_b"] > 2 * abs(correlation["b_offset[75]"]), correlation
+# sphinx_gallery_end_ignore
+
+# %%
+# Conclusion
+# ----------
+#
+# The right panel is the funnel again, drawn by a fit that had no trouble
+# with it: ``b[75]`` narrows to a point as ``sigma_b`` goes to zero. The left
+# panel is what the sampler actually explored, and it has no neck. The offset
+# of county 75 spreads about as widely at small ``sigma_b`` as at large, as the
+# table's ratio of spreads and its near-zero correlation show, while the slope
+# spreads several times less at the bottom than at the top.
+#
+# This is why the non-centered sampler works. NUTS picks one step size for the
+# whole run. In the funnel, a step that suits the wide mouth overshoots the
+# narrow neck and diverges there; a step that suits the neck crawls through the
+# mouth. In offset space the width of the cloud is roughly the same everywhere,
+# so one step size fits everywhere. The multiplication by ``sigma_b``, which
+# creates the funnel, happens after sampling, where it cannot hurt.
+#
+# The offsets are not perfectly independent of ``sigma_b``: the data of each
+# county pull on its slope, and through it on the offset. County 75 has only a
+# handful of houses, so that pull is weak. For counties with much data the
+# picture can turn around, which is why a well-informed group such as the
+# intercepts may sample better centered.
+#
+# .. admonition:: References
+#
+#    The use of the following functions, methods, classes and modules is shown
+#    in this example:
+#
+#    - :func:`funnelguide.radon_model`
+#    - :func:`funnelguide.sample`
+#    - :func:`funnelguide.plots.plot_funnel`
