@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 import funnelguide as fg
 
@@ -159,3 +160,32 @@ def test_bad_threshold_and_result_are_refused(radon_noncentered_idata):
         fg.suggest_parameterization(radon_noncentered_idata, groups=RADON_GROUPS, threshold=1.5)
     with pytest.raises(TypeError, match=r"xarray\.DataTree"):
         fg.suggest_parameterization({"posterior": None}, groups=RADON_GROUPS)
+
+
+def _synthetic_fit(scale_draws, member_sd, rng, dims):
+    """Normal-normal posterior draws given the scale; exact kappa = s**2 / (s**2 + sigma**2)."""
+    sigma = scale_draws.reshape(4, -1)
+    s = member_sd.reshape((1, 1, *member_sd.shape))
+    shrink = sigma[..., None, None] ** 2 / (sigma[..., None, None] ** 2 + s**2)
+    conditional_sd = np.sqrt(shrink) * s
+    location = rng.normal(size=sigma.shape)[..., None, None]
+    members = location + conditional_sd * rng.normal(size=(*sigma.shape, *member_sd.shape))
+    posterior = xr.Dataset(
+        {"theta": (("chain", "draw", *dims), members), "sigma": (("chain", "draw"), sigma)},
+        coords={dims[0]: [f"r{i}" for i in range(member_sd.shape[0])]},
+    )
+    kappa = np.mean(s**2 / (s**2 + sigma[..., None, None] ** 2), axis=(0, 1))
+    return xr.DataTree.from_dict({"posterior": posterior}), kappa
+
+
+@pytest.mark.parametrize(("sigma_center", "choice"), [(0.2, "noncentered"), (5.0, "centered")])
+def test_kappa_of_synthetic_draws_with_two_member_dimensions(sigma_center, choice):
+    rng = np.random.default_rng(11)
+    member_sd = rng.uniform(0.5, 2.0, size=(5, 6))
+    scale_draws = sigma_center * np.exp(0.3 * rng.normal(size=4 * 2000))
+    idata, exact = _synthetic_fit(scale_draws, member_sd, rng, ("row", "col"))
+    advice = fg.suggest_parameterization(idata, groups={"theta": "sigma"})
+    assert advice.choice == {"theta": choice}
+    np.testing.assert_allclose(advice.kappa["theta"].to_numpy(), exact.ravel(), atol=0.08)
+    assert advice.kappa["theta"].index[0] == "[r0, 0]"
+    assert advice.evidence.loc["theta", "members"] == 30
