@@ -139,8 +139,8 @@ def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[st
         if parameterization == "centered":
             return verdict, (
                 "A centered fit can miss the neck without a warning: compare the lower tail of "
-                f"the scale with a non-centered fit before trusting it (parameterization={{{group!r}: "
-                "'noncentered'})."
+                "the scale with a non-centered fit before trusting it "
+                f"(parameterization={{{group!r}: 'noncentered'}})."
             )
         return verdict, "None needed."
     verdict = "the sampler struggles with this group's funnel: " + "; ".join(problems) + "."

@@ -294,7 +294,7 @@ def eight_schools_model(
     if (data["sigma"] <= 0).any():
         bad = data["sigma"][data["sigma"] <= 0]
         raise ValueError(
-            f"data['sigma'] must be positive (a standard error), got {bad.iloc[0]!r} "
+            f"data['sigma'] must be positive (a standard error), got {float(bad.iloc[0])!r} "
             f"at row {bad.index[0]!r}."
         )
     weights = resolve_parameterization(parameterization, list(EIGHT_SCHOOLS_GROUPS))

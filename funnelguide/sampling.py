@@ -152,7 +152,7 @@ def _check_seed(random_seed: object) -> int | None:
 
 
 def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, float]:
-    """Return nutpie's compiled model for ``model`` and the seconds spent compiling (0 if cached)."""
+    """Return nutpie's compiled ``model`` and the seconds spent compiling (0 if cached)."""
     import nutpie
 
     if fingerprint in _COMPILED:
@@ -347,7 +347,7 @@ def _read_cache_entry(cache: Path, key: str) -> xr.DataTree | None:
         idata.close()
         if "posterior" not in idata.children or idata.attrs.get("funnelguide_cache_key") != key:
             raise ValueError("it holds no posterior for this call")
-    except Exception as error:  # noqa: BLE001 - any unreadable entry is resampled, never served
+    except Exception as error:  # any unreadable entry is resampled, never served
         warnings.warn(
             f"Ignoring the cache entry {store.name} in {cache}: {error}. "
             "Sampling again; the entry will be replaced.",

@@ -27,7 +27,10 @@ def radon_centered_idata():
     """Centered radon model, 4 chains x 1000 draws: low ESS and E-BFMI for sigma_b."""
     return fg.sample(
         fg.radon_model(parameterization="centered"),
-        draws=RADON_DRAWS, tune=RADON_DRAWS, chains=4, random_seed=1,
+        draws=RADON_DRAWS,
+        tune=RADON_DRAWS,
+        chains=4,
+        random_seed=1,
     )
 
 
@@ -36,7 +39,10 @@ def radon_noncentered_idata():
     """Non-centered radon model, 4 chains x 1000 draws: the well-behaved reference fit."""
     return fg.sample(
         fg.radon_model(parameterization="noncentered"),
-        draws=RADON_DRAWS, tune=RADON_DRAWS, chains=4, random_seed=1,
+        draws=RADON_DRAWS,
+        tune=RADON_DRAWS,
+        chains=4,
+        random_seed=1,
     )
 
 
@@ -53,16 +59,17 @@ def funnel_centered_model():
 @pytest.fixture(scope="session")
 def funnel_centered_idata(funnel_centered_model):
     """Neal's funnel, ndim=10, centered: divergent transitions with every seed tried (1-10)."""
-    return fg.sample(
-        funnel_centered_model, draws=FUNNEL_DRAWS, tune=1000, chains=4, random_seed=1
-    )
+    return fg.sample(funnel_centered_model, draws=FUNNEL_DRAWS, tune=1000, chains=4, random_seed=1)
 
 
 @pytest.fixture(scope="session")
 def funnel_noncentered_idata():
     return fg.sample(
         fg.neals_funnel_model(10, parameterization="noncentered"),
-        draws=FUNNEL_DRAWS, tune=1000, chains=4, random_seed=1,
+        draws=FUNNEL_DRAWS,
+        tune=1000,
+        chains=4,
+        random_seed=1,
     )
 
 

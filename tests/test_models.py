@@ -85,13 +85,16 @@ def test_partial_centering_prior_and_transform_are_as_documented():
     expected = stats.norm(w * mu_b, sigma_b**w).logpdf(b_partial).sum()
     assert logp["b_partial"] == pytest.approx(expected, rel=1e-5)
     # b = mu_b + sigma_b**(1 - w) * (b_partial - w * mu_b)
-    b_fn = model.compile_fn(model["b"], inputs=[model["mu_b"], model["sigma_b"], model["b_partial"]])
+    inputs = [model["mu_b"], model["sigma_b"], model["b_partial"]]
+    b_fn = model.compile_fn(model["b"], inputs=inputs)
     b = b_fn({"mu_b": mu_b, "sigma_b": sigma_b, "b_partial": b_partial})
     np.testing.assert_allclose(b, mu_b + sigma_b ** (1 - w) * (b_partial - w * mu_b), rtol=1e-5)
 
 
-@pytest.mark.parametrize(("weight", "name"), [(1, "centered"), (1.0, "centered"), (0, "noncentered"),
-                                              (0.0, "noncentered")])
+@pytest.mark.parametrize(
+    ("weight", "name"),
+    [(1, "centered"), (1.0, "centered"), (0, "noncentered"), (0.0, "noncentered")],
+)
 def test_weights_one_and_zero_give_exactly_the_named_forms(weight, name):
     by_weight = fg.radon_model(parameterization=weight)
     by_name = fg.radon_model(parameterization=name)
@@ -161,8 +164,11 @@ def test_radon_model_on_a_subset_codes_its_own_counties(radon):
 
 def test_eight_schools_names_priors_and_coords():
     centered = fg.eight_schools_model()
-    assert _names(centered) == {"free": {"mu", "tau", "theta"}, "deterministic": set(),
-                                "observed": {"y"}}
+    assert _names(centered) == {
+        "free": {"mu", "tau", "theta"},
+        "deterministic": set(),
+        "observed": {"y"},
+    }
     assert list(centered.coords["school"]) == list("ABCDEFGH")
     noncentered = fg.eight_schools_model(parameterization="noncentered")
     assert _names(noncentered)["free"] == {"mu", "tau", "theta_offset"}

@@ -41,8 +41,9 @@ def test_sample_returns_the_documented_groups(schools_model):
 
 def test_same_seed_gives_identical_draws(schools_model):
     first = fg.sample(schools_model, random_seed=11, **SHORT)
-    second = fg.sample(fg.eight_schools_model(parameterization="noncentered"), random_seed=11,
-                       **SHORT)
+    second = fg.sample(
+        fg.eight_schools_model(parameterization="noncentered"), random_seed=11, **SHORT
+    )
     _assert_same_draws(first, second)
 
 
@@ -102,8 +103,9 @@ def _schools(prior_sd: float) -> pm.Model:
         mu = pm.Normal("mu", 0.0, prior_sd)
         tau = pm.HalfCauchy("tau", 5.0)
         theta = pm.Normal("theta", mu, tau, dims="school")
-        pm.Normal("y", theta, schools["sigma"].to_numpy(), observed=schools["y"].to_numpy(),
-                  dims="school")
+        pm.Normal(
+            "y", theta, schools["sigma"].to_numpy(), observed=schools["y"].to_numpy(), dims="school"
+        )
     return model
 
 
@@ -178,13 +180,16 @@ def test_cache_miss_samples_and_writes_one_entry(cached_sample, sampler_calls):
     assert sampler_calls.count() == 1
     key = idata.attrs["funnelguide_cache_key"]
     assert len(key) == 64 and all(c in "0123456789abcdef" for c in key)
-    assert sorted(p.name for p in cached_sample.cache_dir.iterdir()) == [f"{key}.json",
-                                                                        f"{key}.zarr"]
+    assert sorted(p.name for p in cached_sample.cache_dir.iterdir()) == [
+        f"{key}.json",
+        f"{key}.zarr",
+    ]
     manifest = json.loads((cached_sample.cache_dir / f"{key}.json").read_text())
     assert manifest["key"] == key
     assert manifest["settings"]["random_seed"] == 5
-    assert manifest["model"] == model_fingerprint(fg.eight_schools_model(
-        parameterization="noncentered"))
+    assert manifest["model"] == model_fingerprint(
+        fg.eight_schools_model(parameterization="noncentered")
+    )
 
 
 def test_cache_hit_returns_equal_draws_without_sampling(cached_sample, sampler_calls):
@@ -209,8 +214,11 @@ def test_cache_key_depends_on_seed_and_settings(cached_sample, sampler_calls):
 
 
 def _flip_bytes_in_a_chunk(store, manifest):
-    chunk = next(p for p in sorted((store / "posterior" / "tau").rglob("*"))
-                 if p.is_file() and p.name != "zarr.json")
+    chunk = next(
+        p
+        for p in sorted((store / "posterior" / "tau").rglob("*"))
+        if p.is_file() and p.name != "zarr.json"
+    )
     data = bytearray(chunk.read_bytes())
     data[len(data) // 2] ^= 0xFF
     chunk.write_bytes(bytes(data))
@@ -247,8 +255,15 @@ def _extra_file_in_store(store, manifest):
 
 @pytest.mark.parametrize(
     "corrupt",
-    [_flip_bytes_in_a_chunk, _foreign_manifest, _foreign_format, _truncated_manifest,
-     _missing_manifest, _missing_store, _extra_file_in_store],
+    [
+        _flip_bytes_in_a_chunk,
+        _foreign_manifest,
+        _foreign_format,
+        _truncated_manifest,
+        _missing_manifest,
+        _missing_store,
+        _extra_file_in_store,
+    ],
 )
 def test_corrupt_entry_is_resampled_with_a_warning_and_replaced(
     cached_sample, sampler_calls, corrupt
@@ -272,7 +287,8 @@ def test_corrupt_entry_is_resampled_with_a_warning_and_replaced(
 def _snapshot(folder):
     return {
         path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
-        for path in folder.rglob("*") if path.is_file()
+        for path in folder.rglob("*")
+        if path.is_file()
     }
 
 
