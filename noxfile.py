@@ -61,24 +61,14 @@ def docs(session: nox.Session) -> None:
     for generated in DOCS_GENERATED:
         shutil.rmtree(DOCS / generated, ignore_errors=True)
     output = DOCS / "_build" / args.builder
+    command = ["python", "-m", "sphinx", "-W", "-n", "--keep-going", "-b", args.builder]
+    command += ["-d", str(DOCS / "_build" / "doctrees"), *sphinx_args, str(DOCS), str(output)]
     start = time.perf_counter()
-    session.run(
-        "python",
-        "-m",
-        "sphinx",
-        "-W",
-        "-n",
-        "--keep-going",
-        "-b",
-        args.builder,
-        "-d",
-        str(DOCS / "_build" / "doctrees"),
-        *sphinx_args,
-        str(DOCS),
-        str(output),
-    )
-    elapsed = time.perf_counter() - start
-    session.log(f"Built the site ({args.builder}) in {elapsed:.0f} s ({elapsed / 60:.1f} min).")
+    try:
+        session.run(*command)
+    finally:
+        elapsed = time.perf_counter() - start
+        session.log(f"sphinx-build ({args.builder}) took {elapsed:.0f} s ({elapsed / 60:.1f} min).")
     index = output / "index.html"
     if index.is_file():
-        session.log(f"Open {index.resolve()}")
+        session.log(f"The site: {index.resolve()}")
