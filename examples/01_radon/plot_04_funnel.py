@@ -72,8 +72,8 @@ plt.show()
 #
 # PyMC's original NUTS implementation, run with the same number of chains, draws and tuning
 # steps, tunes its step size and mass matrix differently from nutpie and so meets the neck
-# differently. It is slower (it is there for comparison, not for use) and reports far more
-# divergences, which makes it a good map of where the trouble is.
+# differently. It is slower (it is here for comparison, not for use), and on this model it
+# usually reports many more divergences, which makes it a good map of where the trouble is.
 pymc_idata = fg.sample(centered_model, random_seed=RANDOM_SEED, nuts_sampler="pymc")
 pymc_report = fg.funnel_report(pymc_idata, scale="sigma_b", group="b")
 print(pymc_report)
@@ -111,19 +111,20 @@ assert pymc_report.divergent_scale_quantile < 0.3, pymc_report.divergent_scale_q
 #
 # On the linear scale the draws form a funnel: ``b[75]`` spreads widely when ``sigma_b`` is
 # large and is pinned to a thin line near the bottom, where the neck is so narrow it is hard to
-# see. The log scale opens the neck, and the divergences of PyMC's NUTS line up inside it, at
-# the smallest values of ``sigma_b`` the sampler reached: their median quantile, printed above,
-# is far below one half. That is where NUTS's steps were too long for the curvature. Often most
-# of them come from a single chain (the counts by chain are printed above): once a chain is
-# down in the neck, nearly every step it takes diverges, and it stays there.
+# see. The log scale opens the neck, and the divergences of PyMC's NUTS crowd inside it, at the
+# smallest values of ``sigma_b`` the sampler reached: their median quantile, printed above, is
+# well below one half. That is where NUTS's steps were too long for the curvature. Often most of
+# them come from a single chain (the counts by chain are printed above): once a chain is down in
+# the neck, nearly every step it takes diverges, and it stays there.
 #
-# nutpie's fit of the same model reports few or no divergences, depending on the seed. That is
-# *not* evidence of a good fit. A sampler that never enters the neck cannot diverge there, and
-# the previous examples showed its chains sticking and its effective sample size collapsing
-# for ``sigma_b``. Divergences are a symptom that some samplers show and others do not; the
-# disease is the geometry, which both samplers face. The non-centered model in the next example
-# removes the funnel instead of asking the sampler to squeeze through it, and a later example
-# measures what the centered fit got wrong.
+# How many divergences a fit reports depends on the sampler and the seed: nutpie's fit of this
+# model reports none with some seeds and dozens with others. A fit with none is *not* evidence
+# of a good fit. A sampler that never enters the neck cannot diverge there, and the previous
+# examples showed this fit's chains sticking and its effective sample size collapsing for
+# ``sigma_b``. Divergences are a symptom that some samplers show and others do not; the disease
+# is the geometry, which both samplers face. The non-centered model in the next example removes
+# the funnel instead of asking the sampler to squeeze through it, and a later example measures
+# what the centered fit got wrong.
 #
 # .. admonition:: References
 #
