@@ -49,6 +49,14 @@ _VERSIONED_PACKAGES = (
 #: Compiled nutpie models of this process, keyed by :func:`model_fingerprint`.
 _COMPILED: dict[str, Any] = {}
 
+#: PyTensor flags for compiling a model, so that the same seed gives the same draws whether
+#: numba compiles the model afresh or loads it from PyTensor's on-disk cache. With fastmath,
+#: LLVM may reassociate floating-point sums, and the inner kernels come in two copies that are
+#: optimized differently: the stand-alone one a fresh compile calls, and the one embedded in the
+#: cached outer function a warm process calls (weak symbols, first definition wins). Without
+#: fastmath both copies compute bit-identical results. See ``tests/test_compile_cache.py``.
+_REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
+
 
 class CacheWarning(UserWarning):
     """A cache entry could not be used (corrupt, foreign or unreadable) and was resampled."""
@@ -158,7 +166,8 @@ def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, floa
     if fingerprint in _COMPILED:
         return _COMPILED[fingerprint], 0.0
     start = time.perf_counter()
-    compiled = nutpie.compile_pymc_model(model, backend="numba")
+    with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+        compiled = nutpie.compile_pymc_model(model, backend="numba")
     _COMPILED[fingerprint] = compiled
     return compiled, time.perf_counter() - start
 
