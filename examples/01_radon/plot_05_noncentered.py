@@ -176,7 +176,8 @@ print(
 # ``sigma_b``; the non-centered chains mix quickly and agree with each other.
 # The reports say the same in numbers: the centered fit's effective sample size
 # for ``sigma_b`` is a small fraction of the non-centered one's and its E-BFMI is
-# low, while the non-centered fit passes every check without a divergence.
+# low, while the non-centered fit runs without a divergence, with healthy
+# E-BFMI in every chain.
 # The joint plots show where the difference comes from: the non-centered
 # draws fill the whole funnel, down into the narrow neck at small ``sigma_b``,
 # and the centered draws stop short of it. The next example measures how much

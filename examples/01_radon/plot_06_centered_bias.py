@@ -7,8 +7,8 @@ reports the rest of the posterior as if it were all of it. The centered radon
 model cannot enter the neck of its funnel, where ``sigma_b`` is small, so its
 draws of ``sigma_b`` lack a lower tail that the posterior has.
 
-This example measures that bias. The non-centered fit, which passed every
-diagnostic in the previous example, serves as the reference. We overlay both
+This example measures that bias. The non-centered fit, whose diagnostics were
+healthy in the previous example, serves as the reference. We overlay both
 posteriors of ``sigma_b``, look closely at the lower tail, and put numbers on the
 difference together with their Monte Carlo standard errors (MCSE), so that a
 real difference can be told apart from the noise of a finite run.

@@ -63,9 +63,10 @@ ax.set_title("Slope b per county: joint MAP against posterior mean ± 1 sd")
 plt.show()
 
 # %%
-# The posterior means differ from county to county, each within the
-# uncertainty of its own data. The MAP flattens them all to a single value,
-# which need not even lie near the posterior mean of ``mu_b``.
+# The posterior means differ from county to county, each with an uncertainty
+# set by its own few houses and by what the other counties say. The MAP
+# flattens them all to a single value, which need not even lie near the
+# posterior mean of ``mu_b``.
 #
 # Density is not mass
 # -------------------
@@ -214,8 +215,8 @@ print(f"density gained per tenfold drop of sigma_b: a factor 10^{density_per_dec
 # The sum of the two logarithms does not move. It is far above the logarithm
 # of 0.9 because the centre is the densest point of the ball by a wide margin:
 # in this many dimensions almost all of the ball's probability sits in a thin
-# shell far from the centre, the *typical set*. Mass is never where the density
-# peaks.
+# shell far from the centre, the *typical set*. In many dimensions, mass is not
+# where the density peaks.
 
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 ax.plot(sigma_grid, log10_peak_density, color=fg.plots.COLORS["centered"], lw=1.8,
@@ -244,6 +245,8 @@ plt.show()
 assert map_sigma_b < 1e-3, map_estimate["sigma_b"]
 assert np.ptp(map_slopes) < 1e-3, np.ptp(map_slopes)
 assert table["posterior_mean"].std() > 0.05, table["posterior_mean"].std()
+outside_one_sd = np.mean(np.abs(table["map"] - table["posterior_mean"]) > table["posterior_sd"])
+assert outside_one_sd > 0.5, outside_one_sd  # "mostly disagree ... by more than their sd"
 assert map_log_density > np.median(draw_log_density), (map_log_density, np.median(draw_log_density))
 assert np.mean(draws_sigma_b < 1e-3) < 0.01, np.mean(draws_sigma_b < 1e-3)
 assert np.allclose(np.diff(log10_peak_density + log10_volume), 0.0)
