@@ -299,6 +299,7 @@ mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[
 html_theme = "pydata_sphinx_theme"
 html_title = "funnelguide"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 html_css_files = ["funnelguide.css"]
 html_context = {"default_mode": "light"}  # pydata-sphinx-theme logs a console error without one
 html_theme_options = {

@@ -774,7 +774,7 @@ def exact_radon_scales(
         Columns ``county``, ``floor`` and ``log_radon``; by default :func:`funnelguide.load_radon`.
     prior : str, (str, float) or mapping, default "halfcauchy"
         Prior of the scales: a family (``"halfcauchy"``, ``"halfnormal"`` or
-        ``"exponential"``, see :data:`PRIOR_FAMILIES`) with scale ``prior_scale`` for all three;
+        ``"exponential"``) with scale ``prior_scale`` for all three;
         a ``(family, scale)`` pair for all three; or a mapping from scale name to either, e.g.
         ``{"sigma_b": ("halfnormal", 1.0)}``, the scales it leaves out keeping
         ``HalfCauchy(prior_scale)``. The default is the post's ``HalfCauchy(5)`` on each.
