@@ -22,6 +22,7 @@ import builtins
 import dataclasses
 import importlib.util
 import inspect
+import itertools
 import os
 import re
 import shutil
@@ -370,7 +371,8 @@ def _check_api_page(app) -> None:
         logger.warning("api.rst lists %s, which is not public (__all__)", name, location="api")
 
 
-#: The gallery's chapters in reading order: folder pattern under examples/, card title, blurb.
+#: The gallery's chapters in reading order: folder pattern under examples/, card title, blurb,
+#: and the example whose thumbnail the card shows (the chapter's first example if it is absent).
 #: The landing page gets a card for each chapter whose folder exists, so it never links to a
 #: chapter that has not been written.
 CHAPTERS = [
@@ -379,43 +381,79 @@ CHAPTERS = [
         "The post, retold",
         "Wiecki's radon analysis step by step: the data, the centered model and its funnel, the "
         "non-centered fix, the bias it removes, and modes against means.",
+        "plot_04_funnel",
     ),
     (
         "02_*",
         "Knowing the truth",
         "The exact answers, computed without sampling, beside what each parameterization "
         "reports: Neal's funnel, radon's scales and the eight schools, with advice per group.",
+        "plot_01_neals_funnel",
     ),
     (
         "03_*",
         "How samplers see it",
         "Samplers side by side, leapfrog trajectories falling into the funnel's neck, the "
         "typical set, and why a mode is a poor summary.",
+        "plot_02_funnel_trajectories",
     ),
 ]
 _CHAPTER_CARDS_MARK = "<!-- funnelguide:chapter-cards -->"
 _GALLERY_HEADERS = ("GALLERY_HEADER.rst", "README.rst", "README.txt")
 
 
+def _example_title(script: Path) -> str:
+    """The reST title of a gallery script: the docstring line underlined with ``=``."""
+    lines = script.read_text(encoding="utf-8").splitlines()
+    for line, underline in itertools.pairwise(lines):
+        if line.strip() and set(underline.strip()) == {"="}:
+            return line.strip()
+    return script.stem
+
+
+def _chapter_thumbnail(folder: Path, preferred: str) -> tuple[str, str] | None:
+    """Path (from the docs root) and alt text of the thumbnail sphinx-gallery made for the
+    chapter's preferred example, or for its first one; None before the gallery has run."""
+    scripts = sorted(folder.glob("plot_*.py"))
+    chosen = [s for s in scripts if s.stem == preferred] or scripts[:1]
+    if not chosen:
+        return None
+    thumbs = DOCS / "auto_examples" / folder.name / "images" / "thumb"
+    found = sorted(thumbs.glob(f"sphx_glr_{chosen[0].stem}_thumb.*"))
+    if not found:
+        return None
+    alt = f"Figure from the example '{_example_title(chosen[0])}'"
+    return "/" + found[0].relative_to(DOCS).as_posix(), alt
+
+
 def chapter_cards() -> str:
     """MyST markup for a grid of cards, one for each written chapter of the gallery."""
     examples = DOCS.parent / "examples"
     cards = []
-    for pattern, title, blurb in CHAPTERS:
+    for pattern, title, blurb, preferred in CHAPTERS:
         folders = sorted(
             folder
             for folder in examples.glob(pattern)
             if any((folder / header).is_file() for header in _GALLERY_HEADERS)
         )
-        if folders:
-            cards.append(
-                f":::{{grid-item-card}} {title}\n:link: /auto_examples/{folders[0].name}/index\n"
-                f":link-type: doc\n\n{blurb}\n:::\n"
-            )
+        if not folders:
+            continue
+        options = [f":link: /auto_examples/{folders[0].name}/index", ":link-type: doc"]
+        if thumbnail := _chapter_thumbnail(folders[0], preferred):
+            options += [f":img-top: {thumbnail[0]}", f":img-alt: {thumbnail[1]}"]
+        cards.append(
+            f":::{{grid-item-card}} {title}\n" + "\n".join(options) + f"\n\n{blurb}\n:::\n"
+        )
     if not cards:
         return "The chapters are listed in {doc}`the gallery </auto_examples/index>`.\n"
     grid = "::::{grid} 1 1 3 3\n:gutter: 3\n:class-container: funnelguide-cards\n\n"
     return grid + "\n".join(cards) + "::::\n"
+
+
+def _reread_landing_page(app, env, added, changed, removed) -> list[str]:
+    """The chapter cards depend on examples/, not on index.md: re-read it on every build (its
+    one code cell comes from MyST-NB's cache, so this costs little)."""
+    return ["index"]
 
 
 def _insert_chapter_cards(app, docname: str, source: list[str]) -> None:
@@ -528,6 +566,7 @@ def setup(app) -> None:
     _mathjax_es5()  # fail early, before the examples run, if MathJax is missing
     app.connect("builder-inited", _check_api_page, priority=100)  # before the gallery runs
     app.connect("source-read", _insert_chapter_cards)
+    app.connect("env-get-outdated", _reread_landing_page)
     app.connect("source-read", _drop_cdn_font_awesome)
     app.connect("build-finished", _check_no_external_assets)
     app.connect("missing-reference", _resolve_reexported)
