@@ -562,9 +562,22 @@ def _docs_of_reexported_data(app, what, name, obj, options, lines) -> None:
             return
 
 
+def _check_gallery_folders(app) -> None:
+    """Warn (an error under -W) for a folder of examples without a gallery header:
+    sphinx-gallery skips such a folder silently, so its examples would neither run nor show."""
+    for folder in sorted(p for p in (DOCS.parent / "examples").iterdir() if p.is_dir()):
+        has_examples = any(folder.glob("plot_*.py"))
+        if has_examples and not any((folder / h).is_file() for h in _GALLERY_HEADERS):
+            logger.warning(
+                "examples/%s has examples but no GALLERY_HEADER.rst; sphinx-gallery skips it",
+                folder.name,
+            )
+
+
 def setup(app) -> None:
     _mathjax_es5()  # fail early, before the examples run, if MathJax is missing
     app.connect("builder-inited", _check_api_page, priority=100)  # before the gallery runs
+    app.connect("builder-inited", _check_gallery_folders, priority=100)
     app.connect("source-read", _insert_chapter_cards)
     app.connect("env-get-outdated", _reread_landing_page)
     app.connect("source-read", _drop_cdn_font_awesome)
