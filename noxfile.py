@@ -1,4 +1,4 @@
-"""Sessions for funnelguide: ``nox -s tests`` (default), ``lint``, ``docs``.
+"""Sessions for funnelguide: ``nox -s tests`` (default), ``lint``, ``docs``, ``bench``.
 
 Run ``nox -l`` for the list. Installs use uv when it is available, virtualenv otherwise.
 """
@@ -72,3 +72,34 @@ def docs(session: nox.Session) -> None:
     index = output / "index.html"
     if index.is_file():
         session.log(f"The site: {index.resolve()}")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark sampling and the site build: ``nox -s bench [-- run.py args] [--no-docs]``.
+
+    Runs ``benchmarks/run.py`` (fg.sample against plain nutpie and PyMC's own NUTS: times,
+    divergences, worst ESS/s, ratios against issue 6's targets) and then
+    ``benchmarks/docs_timing.py`` (clean, no-change and one-example rebuilds, peak memory).
+    Results go to ``benchmarks/results/``. Take timings on an otherwise idle machine.
+    """
+    _install(session, "docs")
+    session.install("psutil")
+    args = list(session.posargs)
+    skip_docs = "--no-docs" in args
+    args = [arg for arg in args if arg != "--no-docs"]
+    session.run("python", "benchmarks/run.py", *args, env={"MPLBACKEND": "Agg"})
+    if skip_docs:
+        return
+    if not (DOCS / "conf.py").is_file():
+        session.warn("docs/conf.py does not exist: no site build to time.")
+        return
+    session.run("python", "benchmarks/docs_timing.py", env={"MPLBACKEND": "Agg"})
+
+
+@nox.session(name="docs-timing")
+def docs_timing(session: nox.Session) -> None:
+    """Time the site's builds only: ``nox -s docs-timing [-- docs_timing.py args]``."""
+    _install(session, "docs")
+    session.install("psutil")
+    session.run("python", "benchmarks/docs_timing.py", *session.posargs, env={"MPLBACKEND": "Agg"})
