@@ -1,4 +1,5 @@
-"""Sessions for funnelguide: ``nox -s tests`` (default), ``lint``, ``docs``, ``bench``.
+"""Sessions for funnelguide: ``nox -s tests`` (default), ``lint``, ``docs``, ``docs-live``,
+``browser``, ``bench``.
 
 Run ``nox -l`` for the list. Installs use uv when it is available, virtualenv otherwise.
 """
@@ -72,6 +73,45 @@ def docs(session: nox.Session) -> None:
     index = output / "index.html"
     if index.is_file():
         session.log(f"The site: {index.resolve()}")
+
+
+@nox.session(name="docs-live")
+def docs_live(session: nox.Session) -> None:
+    """Serve the site and rebuild it on every save, for writers: ``nox -s docs-live [-- args]``.
+
+    Incremental: only the examples and pages that changed run again (after a ``nox -s docs``,
+    nothing runs at start). Watches ``docs/``, ``examples/`` and ``funnelguide/``; the folders
+    the build writes into are ignored, or every build would start the next. Extra arguments go
+    to sphinx-autobuild, e.g. ``--port 0`` for any free port (the default is 8000).
+    """
+    _install(session, "docs")
+    session.install("sphinx-autobuild>=2024.10")
+    ignored = [f"--ignore={DOCS / generated}" for generated in DOCS_GENERATED]
+    session.run(
+        "sphinx-autobuild",
+        *("-n", "--keep-going", "-d", str(DOCS / "_build" / "doctrees")),
+        *("--watch", str(ROOT / "examples"), "--watch", str(ROOT / "funnelguide")),
+        *ignored,
+        *("--re-ignore", r"(__pycache__|\.ipynb_checkpoints|\.jupyter_cache)(/|$)|\.pyc$"),
+        *session.posargs,
+        str(DOCS),
+        str(DOCS / "_build" / "html"),
+    )
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Test the built site in headless Chromium: ``nox -s docs`` first, then ``nox -s browser``.
+
+    Every page loads without console errors, images load, math renders, no request leaves
+    127.0.0.1, search finds the funnel, the animation plays, downloads work, figures have alt
+    text; screenshots go to ``docs/_build/screenshots/``. Uses Debian's Chromium at
+    ``/usr/bin/chromium`` (``.ci/install-chromium.sh``), never a browser Playwright downloads.
+    ``FUNNELGUIDE_SITE`` and ``FUNNELGUIDE_CHROMIUM`` override the paths.
+    """
+    session.install(*nox.project.dependency_groups(PYPROJECT, "browser"))
+    # tests/browser has its own pytest.ini (the default `pytest` run leaves it out)
+    session.run("pytest", "tests/browser", *session.posargs)
 
 
 @nox.session

@@ -1,0 +1,71 @@
+"""Every page of the built site, loaded once in Chromium (the ``crawl`` fixture)."""
+
+from __future__ import annotations
+
+from conftest import BlockedRequests, PageReport
+
+
+def _listing(problems: dict[str, list[str]]) -> str:
+    return "\n".join(
+        f"  {path}:\n" + "\n".join(f"    {item}" for item in items)
+        for path, items in sorted(problems.items())
+    )
+
+
+def test_the_crawl_covers_the_site(crawl: dict[str, PageReport]) -> None:
+    for path in ("index.html", "search.html", "auto_examples/index.html", "api.html"):
+        assert path in crawl, f"{path} is not in the build"
+    assert any(path.startswith("auto_examples/") and "plot_" in path for path in crawl)
+    assert any(path.startswith("concepts/") for path in crawl)
+
+
+def test_every_page_loads_without_console_errors(crawl: dict[str, PageReport]) -> None:
+    problems = {
+        path: report.console_errors + report.failed_responses
+        for path, report in crawl.items()
+        if report.console_errors or report.failed_responses
+    }
+    assert not problems, (
+        f"{len(problems)} of {len(crawl)} pages log console errors or fail to load something:\n"
+        + _listing(problems)
+    )
+
+
+def test_every_image_loads(crawl: dict[str, PageReport]) -> None:
+    problems = {
+        path: [f"<img src={img['src']!r} id={img['id']!r}>" for img in broken]
+        for path, report in crawl.items()
+        if (broken := [img for img in report.images if img["naturalWidth"] <= 0])
+    }
+    n_images = sum(len(report.images) for report in crawl.values())
+    assert n_images > 0, "the crawl found no images at all"
+    assert not problems, f"images that did not load (naturalWidth 0):\n{_listing(problems)}"
+
+
+def test_math_renders_with_mathjax_from_the_site(crawl: dict[str, PageReport]) -> None:
+    math_pages = {path: report.math for path, report in crawl.items() if report.math}
+    assert math_pages, "no page of the site has math (elements of class 'math')"
+    problems = {}
+    for path, math in math_pages.items():
+        if not math["mathjax"]:
+            problems[path] = ["MathJax is not loaded on a page with math"]
+        elif math["rendered"] < math["math"] or math["errors"] or math["raw"]:
+            problems[path] = [
+                f"{math['math']} math elements, {math['rendered']} typeset (mjx-container), "
+                f"{math['errors']} MathJax errors, {math['raw']} left as raw TeX"
+            ]
+    assert not problems, f"math that did not render:\n{_listing(problems)}"
+
+
+def test_no_request_leaves_the_machine(
+    crawl: dict[str, PageReport], blocked: BlockedRequests
+) -> None:
+    """Every request of every page goes to the local server; others were aborted and counted."""
+    assert crawl  # the whole site was loaded with the blocking route in place
+    external: dict[str, list[str]] = {}
+    for page_url, request_url in blocked.requests:
+        external.setdefault(page_url, []).append(request_url)
+    assert len(blocked.requests) == 0, (
+        f"{len(blocked.requests)} requests tried to leave 127.0.0.1 (blocked):\n"
+        + _listing(external)
+    )
