@@ -87,7 +87,7 @@ exclude_patterns = [
     # a second source of the same page ("multiple files found for the document").
     "auto_examples/*.ipynb",
     "auto_examples/**/*.ipynb",
-    # The library notes of sphinx-gallery's own folders are not pages.
+    # sphinx-gallery's backreference files (API object -> examples) are not pages.
     "api/generated/backreferences/*",
 ]
 
@@ -110,7 +110,8 @@ suppress_warnings = [
 #   ``_intersphinx/empty-objects.inv``, a committed inventory with no entries. When the website
 #   cannot be reached, Sphinx logs the failure at INFO level ("had working alternatives") instead
 #   of the warning that ``-W`` would turn into an error. (Sphinx 9 gives that warning no type, so
-#   ``suppress_warnings`` cannot silence it; the fallback is the documented way to have one.)
+#   ``suppress_warnings`` cannot silence it; several locations tried in turn is documented
+#   intersphinx behaviour.)
 # * references into those projects that cannot be resolved are exempt from nitpicky mode by
 #   ``nitpick_ignore_regex`` below, by package prefix only: a broken reference to anything in
 #   ``funnelguide`` still fails the build.
