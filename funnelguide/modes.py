@@ -45,8 +45,8 @@ def find_map(model: pm.Model, **kwargs: Any) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of str to numpy.ndarray
-        Every named variable of the model (transformed ones included, e.g.
-        ``sigma_b_log__``) at the mode.
+        Every free variable and Deterministic of the model, in its own (constrained) space,
+        at the mode: ``sigma_b`` itself, not the sampler's ``sigma_b_log__``.
 
     Raises
     ------
