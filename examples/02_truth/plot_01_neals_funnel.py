@@ -102,10 +102,19 @@ print(
 )
 
 # %%
-# The non-centered estimates sit within a few MCSE of the truth. The centered ones do not,
-# and the centered MCSE is no guide either: it rests on an effective sample size that is itself
-# wrong when the chains miss part of the posterior. A zero MCSE for :math:`P(v < -3)` means
-# that no centered draw at all fell below :math:`-3`.
+# The non-centered estimates sit within a few MCSE of the truth. The centered ones miss it,
+# and the centered MCSE is no guide to by how much: it rests on an effective sample size
+# computed from chains that do not explore the whole distribution. (A zero MCSE for
+# :math:`P(v < -3)` means that no centered draw at all fell below :math:`-3`.) A fairer yardstick
+# is the MCSE of the fit that works: it says how close 4000 draws of this distribution can get.
+ess_v = {label: float(azs.ess(idata, var_names=["v"], method="bulk")["v"])
+         for label, idata in fits.items()}
+worst_centered_miss = max(
+    abs(estimates["centered"][name][0] - truth[name]) / estimates["non-centered"][name][1]
+    for name in truth
+)
+print(f"bulk ESS of v: centered {ess_v['centered']:.0f}, non-centered {ess_v['non-centered']:.0f}")
+print(f"largest centered error, in non-centered MCSEs: {worst_centered_miss:.0f}")
 #
 # The marginal of :math:`v`
 # -------------------------
@@ -135,9 +144,11 @@ plt.show()
 
 # %%
 # The non-centered histogram follows the exact curve into both tails. The centered histogram
-# is shifted to the right and stops short of the neck: the whole shaded region is missing,
-# and the draws that should have been there pile up at larger :math:`v`, which is why the
-# centered mean is too high and its spread too small.
+# does not: its chains rarely get into the neck, so the shaded region is short of draws and
+# the rest of the distribution has too many, which makes the centered mean too high and its
+# spread too small. In some runs a centered chain does slip into the neck and then stays there
+# for hundreds of draws, and the histogram gets a spike below :math:`-3` instead of a gap;
+# either way its shape is not the exact one.
 #
 # Where the divergences sit
 # -------------------------
@@ -164,7 +175,7 @@ divergences = pd.DataFrame({
 print(f"centered fit: {diverging.sum()} divergences; non-centered fit: "
       f"{int(noncentered_idata.sample_stats['diverging'].sum())}")
 with pd.option_context("display.float_format", "{:.2f}".format):
-    print(divergences.to_string(index=False))
+    print(divergences.head(10).to_string(index=False))  # the first ten, if there are more
 
 median_all = float(np.median(v_draws))
 median_start = float(np.median(step_start_v))
@@ -175,9 +186,9 @@ print(
 )
 
 # %%
-# The failed steps start low in the region the chains explore, at the entrance of the neck;
-# where they land is far away, often at large :math:`v` and large :math:`|x|`, because the
-# step that diverged shot out of the funnel. The left panel shows the centered draws of
+# The failed steps start low in the region the chains explore, at the entrance of the neck or
+# inside it; where they land is often far away, because the step that diverged shot out of the
+# funnel. The left panel shows the centered draws of
 # :math:`x_1` against :math:`v`, with the divergent draws and the starting points of the
 # failed steps; the right panel compares, on the scale of :math:`v`, all centered draws, the
 # divergent draws and the failed steps' starts, with the exact distribution's quantiles.
@@ -235,18 +246,20 @@ plt.show()
 # sphinx_gallery_thumbnail_number = 2
 
 # sphinx_gallery_start_ignore
-# The teaching claims, checked on seeds 1, 2, 3 and 8927:
+# The teaching claims, in the form that held on every seed we tried (8927 and 1 to 24):
 # - the non-centered estimates of E[v], sd(v) and P(v < -3) are within 4 MCSE of the truth;
-# - the centered fit has (almost) no draws below -3, far below the exact 15.87% and by more
-#   than 4 of its own MCSE, and its chains never reach the lowest 10% of the exact distribution;
+# - some centered estimate misses the truth by more than 10 non-centered MCSEs, the centered
+#   fit has less than 1/20 of the non-centered effective sample size of v, and its chains
+#   leave more than 3% of the exact distribution below their lowest draw unvisited.
+#   (The centered P(v < -3) is not asserted: in most runs it is far too low, but when a chain
+#   sticks in the neck it can come out about right, or too high, with a huge MCSE.)
 # - the centered fit diverges, the non-centered one does not, and the failed steps start
 #   lower in v than the centered draws typically are.
 for name, (value, mcse) in estimates["non-centered"].items():
     assert abs(value - truth[name]) < 4 * mcse, (name, value, mcse)
-c_p, c_p_mcse = estimates["centered"]["P(v < -3)"]
-assert c_p < 0.02, c_p
-assert truth["P(v < -3)"] - c_p > 4 * c_p_mcse, (c_p, c_p_mcse)
-assert mass_below_lowest > 0.10, mass_below_lowest
+assert worst_centered_miss > 10, worst_centered_miss
+assert ess_v["centered"] < ess_v["non-centered"] / 20, ess_v
+assert mass_below_lowest > 0.03, mass_below_lowest
 assert diverging.sum() > 0
 assert int(noncentered_idata.sample_stats["diverging"].sum()) == 0
 assert median_start < median_all, (median_start, median_all)
@@ -258,16 +271,18 @@ assert median_start < median_all, (median_start, median_all)
 #
 # With the answer known, the verdict needs no second sampler. The non-centered fit recovers
 # the mean, the spread and the lower tail of :math:`v` within its Monte Carlo error, and its
-# histogram lies on the exact density. The centered fit misses the neck entirely: the shaded
-# region in the first figure, 15.87% of the distribution, holds almost none of its draws, so its
-# mean is too high and its standard deviation too small, by far more than its own error bars
-# admit.
+# histogram lies on the exact density. The centered fit does not: its histogram has the wrong
+# shape, its estimates miss the truth by many times what 4000 well-mixed draws would allow,
+# and its effective sample size is a small fraction of the non-centered one. Part of the
+# distribution, below the lowest value any centered chain reached, was never visited at all.
+# Its own MCSE does not reveal the size of these errors; only the truth, or a sampler that
+# works, does.
 #
-# The sampler did leave a trace of its trouble. nutpie reported only a handful of divergences,
-# too few to look alarming on their own, but their failed steps start at the bottom of the
-# region the chains explore, where the funnel narrows into the neck the chains never enter.
-# Divergences point at the place the sampler cannot go, not at the place it went; a small count
-# is no reason for comfort.
+# The sampler did leave a trace of its trouble. nutpie usually reports only a handful of
+# divergences, too few to look alarming on their own, but their failed steps start at the
+# bottom of the region the chains explore, where the funnel narrows into the neck. Divergences
+# point at the place the sampler cannot follow the distribution; a small count is no reason
+# for comfort.
 #
 # .. admonition:: References
 #

@@ -1,0 +1,175 @@
+r"""
+The exact posterior of sigma_b
+==============================
+
+The first chapter judged the centered radon fit against the non-centered one. That settles
+which fit to trust only if the non-centered fit is right, and two samplers can share a bias.
+For the radon model we can do better, because most of it can be integrated out by hand.
+
+Once the three scales ``sigma_a``, ``sigma_b`` and ``eps`` are fixed, the model is a Gaussian
+linear regression: every county's intercept and slope, and their means ``mu_a`` and ``mu_b``,
+have normal priors and enter the likelihood linearly, so they integrate out in closed form, a
+small calculation per county. What is left is the posterior density of the three scales, which
+:func:`funnelguide.exact_radon_scales` evaluates on a fine 3-D grid. Its marginals are exact up
+to the grid's resolution, with no Monte Carlo error at all. This example puts the post's figure,
+the two fits' posteriors of ``sigma_b``, beside that truth and measures each fit's error.
+"""
+
+# %%
+# The exact answer
+# ----------------
+#
+# The priors are the post's: ``HalfCauchy(5)`` on each scale and ``Normal(0, 100)`` on the
+# means. The printout reports the grids and the posterior mass near their edges, which must be
+# negligible for the grid to hold the posterior.
+import arviz_stats as azs
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import funnelguide as fg
+
+RANDOM_SEED = 8927
+
+exact = fg.exact_radon_scales()
+print(exact)
+
+# %%
+# The two fits
+# ------------
+#
+# The same fits as in the first chapter: nutpie with its default settings, same seed.
+centered_idata = fg.sample(fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED)
+noncentered_idata = fg.sample(
+    fg.radon_model(parameterization="noncentered"), random_seed=RANDOM_SEED
+)
+fits = {"centered": centered_idata, "non-centered": noncentered_idata}
+
+# %%
+# The post's figure, with the truth
+# ---------------------------------
+#
+# On the left, the histograms of ``sigma_b`` from both fits with their means, drawn by
+# :func:`funnelguide.plots.plot_scale_posteriors`, and the exact density in black. On the
+# right, the lower tail: the share of the posterior below each value of ``sigma_b``, exact and
+# from each fit's draws, with ``sigma_b`` on a log scale.
+fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fg.plots.plot_scale_posteriors(
+    fits, scale="sigma_b", exact=exact.density("sigma_b"), bins=30, ax=ax_density
+)
+ax_density.axvline(exact.mean("sigma_b"), color=fg.plots.COLORS["exact"], lw=1.0,
+                   linestyle=":", label=f"mean, exact: {exact.mean('sigma_b'):.3f}")
+ax_density.set_ylim(0.0, 2.1 * ax_density.get_ylim()[1])  # room for the legend
+ax_density.legend(fontsize="x-small", loc="upper right")
+ax_density.set_title("Densities and means")
+
+tail_grid = np.geomspace(exact.quantile("sigma_b", 0.001), exact.quantile("sigma_b", 0.2), 300)
+ax_tail.plot(tail_grid, exact.cdf("sigma_b", tail_grid), color=fg.plots.COLORS["exact"],
+             lw=1.4, label="exact")
+tail_styles = {
+    "centered": {"color": fg.plots.COLORS["centered"], "linestyle": "-"},
+    "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
+}
+for label, idata in fits.items():
+    ax_tail.ecdf(idata.posterior["sigma_b"].values.ravel(), lw=1.6, label=label,
+                 **tail_styles[label])
+ax_tail.set_xscale("log")
+ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
+ax_tail.set_ylim(0.0, 0.2)
+ax_tail.set_xlabel("sigma_b (log scale)")
+ax_tail.set_ylabel("share of the posterior below sigma_b")
+ax_tail.set_title("Lower tail, log scale")
+ax_tail.legend(fontsize="x-small", loc="upper left")
+fig.suptitle("Posterior of sigma_b: exact, centered fit and non-centered fit")
+plt.show()
+
+# %%
+# The non-centered curve follows the exact one all the way down; the centered curve stays at
+# zero while the exact one has already climbed several percent.
+#
+# Errors against the truth
+# ------------------------
+#
+# Each fit's mean and 5% and 25% quantiles of ``sigma_b``, with their Monte Carlo standard
+# errors (MCSE) from :func:`arviz_stats.mcse`, the exact value, the error, and the error in
+# units of the MCSE. Against an exact answer only the fit's own MCSE counts: an honest fit is
+# off by at most two or three of them.
+
+
+def estimate(idata, method, prob=None):
+    """Return an estimate of sigma_b and its MCSE from one fit."""
+    draws = idata.posterior["sigma_b"]
+    value = float(draws.mean()) if method == "mean" else float(draws.quantile(prob))
+    mcse = azs.mcse(idata, var_names=["sigma_b"], method=method, prob=prob)["sigma_b"]
+    return value, float(mcse)
+
+
+quantities = {
+    "mean": ("mean", None, exact.mean("sigma_b")),
+    "5% quantile": ("quantile", 0.05, exact.quantile("sigma_b", 0.05)),
+    "25% quantile": ("quantile", 0.25, exact.quantile("sigma_b", 0.25)),
+}
+rows = []
+for label, idata in fits.items():
+    for name, (method, prob, truth) in quantities.items():
+        value, mcse = estimate(idata, method, prob)
+        error = value - truth
+        rows.append({"fit": label, "sigma_b": name, "estimate": value, "MCSE": mcse,
+                     "exact": truth, "error": error, "error / MCSE": error / mcse})
+errors = pd.DataFrame(rows).set_index(["fit", "sigma_b"])
+with pd.option_context("display.float_format", "{:.3f}".format):
+    print(errors)
+
+# %%
+# The centered errors are large against the exact answer, yet measured in the centered fit's
+# own MCSE they may look modest: its MCSE rests on an effective sample size computed from
+# chains that never visit the neck, so it understates the error. The exact answer does not
+# depend on any of that. How much of the posterior lies below the smallest value a fit ever
+# drew is a plain reading of the exact distribution function:
+mass_below_lowest = {}
+for label, idata in fits.items():
+    lowest = float(idata.posterior["sigma_b"].min())
+    mass_below_lowest[label] = float(exact.cdf("sigma_b", lowest))
+    print(f"{label:<13} smallest sigma_b drawn {lowest:.2g}; exact posterior mass below it: "
+          f"{mass_below_lowest[label]:.2%}")
+
+# sphinx_gallery_start_ignore
+# The teaching claims, checked on seeds 1, 2, 3 and 8927 (and, for the mass below the lowest
+# draw, 4 and 5): the non-centered mean and 5% and 25% quantiles are within 4 MCSE of the
+# exact values; the centered chains never reach a region holding more than 2% of the exact
+# posterior, the non-centered ones leave less than 0.5% unvisited. (The centered errors in
+# MCSE units are printed, not asserted: the centered MCSE is unreliable and the ratio ranges
+# from about 0 to 8 over those seeds.)
+for name in quantities:
+    row = errors.loc[("non-centered", name)]
+    assert abs(row["error / MCSE"]) < 4, (name, row.to_dict())
+assert mass_below_lowest["centered"] > 0.02, mass_below_lowest
+assert mass_below_lowest["non-centered"] < 0.005, mass_below_lowest
+assert max(exact.edge_mass["sigma_b"]) < 1e-3, exact.edge_mass
+# sphinx_gallery_end_ignore
+
+# %%
+# Conclusion
+# ----------
+#
+# With the exact density drawn in, the post's figure reads plainly. The non-centered
+# histogram lies on the exact curve, and its mean and quantiles agree with the exact values
+# within their Monte Carlo errors: the first chapter's reference was right. The centered
+# histogram is missing the mass near zero; in the close-up its curve stays flat at zero over a
+# stretch of ``sigma_b`` that holds several percent of the posterior, a region no centered
+# chain ever entered. The centered mean and lower quantiles are pulled upwards, by amounts
+# that differ from run to run, and its own error bars cannot be relied on to say by how much.
+# The exact answer can.
+#
+# .. admonition:: References
+#
+#    The use of the following functions, methods, classes and modules is shown
+#    in this example:
+#
+#    - :func:`funnelguide.exact_radon_scales`
+#    - :class:`funnelguide.ExactPosterior`
+#    - :func:`funnelguide.radon_model`
+#    - :func:`funnelguide.sample`
+#    - :func:`funnelguide.plots.plot_scale_posteriors`
+#    - :func:`arviz_stats.mcse`
+#    - :meth:`matplotlib.axes.Axes.ecdf`
