@@ -184,7 +184,6 @@ nitpick_ignore_regex = [
 autosummary_generate = True
 autosummary_ignore_module_all = False
 autodoc_typehints = "none"  # types are in the numpydoc Parameters / Returns sections
-autodoc_default_options = {"members": False}
 
 numpydoc_show_class_members = False
 # Types in Parameters / Returns link only when they are known names: numpydoc's own list (int,
