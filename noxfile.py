@@ -53,7 +53,9 @@ def docs(session: nox.Session) -> None:
 
     Every gallery example and MyST-NB page is executed. Extra arguments go to sphinx-build,
     e.g. ``nox -s docs -- -b linkcheck``; the output goes to ``docs/_build/<builder>``.
-    ``FUNNELGUIDE_DOCS_OFFLINE=1`` skips fetching intersphinx inventories.
+    ``FUNNELGUIDE_DOCS_OFFLINE=1`` skips fetching intersphinx inventories. For a quick look at
+    layout only (nothing executed, so glued numbers are missing and the build reports them):
+    ``nox -s docs -- -D sphinx_gallery_conf.plot_gallery=0 -D nb_execution_mode=off``.
     """
     _install(session, "docs")
     parser = argparse.ArgumentParser(add_help=False)
