@@ -230,10 +230,14 @@ async () => {
   if (!window.MathJax || !window.MathJax.startup || !window.MathJax.startup.promise) {
     return {math, mathjax: false, rendered: 0, errors: 0, raw: 0};
   }
-  await window.MathJax.startup.promise;
+  const typeset = await Promise.race([
+    window.MathJax.startup.promise.then(() => true),
+    new Promise((done) => setTimeout(() => done(false), 15000)),
+  ]);
   return {
     math,
     mathjax: true,
+    typeset,
     rendered: document.querySelectorAll("mjx-container").length,
     errors: document.querySelectorAll("mjx-merror").length,
     // a .math element left with its TeX delimiters was not typeset

@@ -49,6 +49,8 @@ def test_math_renders_with_mathjax_from_the_site(crawl: dict[str, PageReport]) -
     for path, math in math_pages.items():
         if not math["mathjax"]:
             problems[path] = ["MathJax is not loaded on a page with math"]
+        elif not math["typeset"]:
+            problems[path] = ["MathJax did not finish typesetting within 15 s"]
         elif math["rendered"] < math["math"] or math["errors"] or math["raw"]:
             problems[path] = [
                 f"{math['math']} math elements, {math['rendered']} typeset (mjx-container), "
