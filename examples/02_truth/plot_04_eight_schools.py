@@ -1,0 +1,207 @@
+r"""
+Eight schools against the exact answer
+======================================
+
+The eight schools data (Rubin 1981) are the smallest classic example of a hierarchical
+model: the estimated effect :math:`y_j` of a coaching programme in each of eight schools, with
+its standard error :math:`\sigma_j`, and a model that lets the true effects :math:`\theta_j`
+share a mean :math:`\mu` and a spread :math:`\tau`,
+
+.. math::
+
+   \mu \sim \mathcal{N}(0, 5), \quad \tau \sim \text{HalfCauchy}(5), \quad
+   \theta_j \sim \mathcal{N}(\mu, \tau), \quad y_j \sim \mathcal{N}(\theta_j, \sigma_j).
+
+Eight noisy measurements say little about :math:`\tau`, so its posterior reaches down to
+zero, where the :math:`\theta_j` are squeezed together: the funnel again, in ten dimensions
+instead of 175. And again the answer is known. Given :math:`\tau`, each :math:`y_j` is normal
+with variance :math:`\sigma_j^2 + \tau^2` once :math:`\theta_j` is integrated out, and so is
+:math:`\mu`; :func:`funnelguide.exact_eight_schools` evaluates what is left on a fine grid
+over :math:`\tau`. This example compares the centered and non-centered fits with it.
+"""
+
+# %%
+# Data and exact answer
+# ---------------------
+import arviz_stats as azs
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import funnelguide as fg
+
+RANDOM_SEED = 8927
+
+print(fg.load_eight_schools().to_string(index=False))
+exact = fg.exact_eight_schools()
+print()
+print(exact)
+
+# %%
+# Two fits and their diagnostics
+# ------------------------------
+#
+# Both forms, sampled with nutpie's defaults and the same seed, and diagnosed with
+# :func:`funnelguide.funnel_report` for the scale ``tau`` of the group ``theta``.
+centered_idata = fg.sample(
+    fg.eight_schools_model(parameterization="centered"), random_seed=RANDOM_SEED
+)
+noncentered_idata = fg.sample(
+    fg.eight_schools_model(parameterization="noncentered"), random_seed=RANDOM_SEED
+)
+fits = {"centered": centered_idata, "non-centered": noncentered_idata}
+reports = {label: fg.funnel_report(idata, scale="tau", group="theta")
+           for label, idata in fits.items()}
+for report in reports.values():
+    print(report)
+    print()
+
+# %%
+# The centered fit diverges many times, mostly at small values of ``tau`` (the median
+# quantile in the report is low), and fails the other checks as well. The non-centered fit
+# usually reports a few divergences too: non-centering reshapes the funnel, it does not make
+# every step easy, and the report's recommendation reacts to any divergence at all. Whether
+# those few matter is a question the exact answer can settle.
+#
+# The posterior of ``tau``
+# ------------------------
+#
+# On the left, both fits' histograms with their means and the exact density; on the right,
+# the lower tail as the share of the posterior below each value of ``tau``, on a log scale.
+fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fg.plots.plot_scale_posteriors(fits, scale="tau", exact=exact.density("tau"), bins=40,
+                               ax=ax_density)
+ax_density.axvline(exact.mean("tau"), color=fg.plots.COLORS["exact"], lw=1.0, linestyle=":",
+                   label=f"mean, exact: {exact.mean('tau'):.2f}")
+ax_density.set_xlim(0.0, exact.quantile("tau", 0.98))
+ax_density.set_ylim(0.0, 1.6 * ax_density.get_ylim()[1])  # room for the legend
+ax_density.legend(fontsize="x-small", loc="upper right")
+ax_density.set_title("Densities and means")
+
+tail_grid = np.geomspace(exact.quantile("tau", 0.002), exact.quantile("tau", 0.5), 300)
+ax_tail.plot(tail_grid, exact.cdf("tau", tail_grid), color=fg.plots.COLORS["exact"], lw=1.4,
+             label="exact")
+tail_styles = {
+    "centered": {"color": fg.plots.COLORS["centered"], "linestyle": "-"},
+    "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
+}
+for label, idata in fits.items():
+    ax_tail.ecdf(idata.posterior["tau"].values.ravel(), lw=1.6, label=label,
+                 **tail_styles[label])
+ax_tail.set_xscale("log")
+ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
+ax_tail.set_ylim(0.0, 0.5)
+ax_tail.set_xlabel("tau (log scale)")
+ax_tail.set_ylabel("share of the posterior below tau")
+ax_tail.set_title("Lower half, log scale")
+ax_tail.legend(fontsize="x-small", loc="upper left")
+fig.suptitle("Posterior of tau in eight schools: exact, centered fit and non-centered fit")
+plt.show()
+
+# %%
+# Errors against the truth
+# ------------------------
+#
+# The mean and three quantiles of ``tau``, and the mean of ``mu``, from each fit with their
+# MCSE, against the exact values.
+
+
+def estimate(idata, var, method, prob=None):
+    """Return an estimate of ``var`` and its MCSE from one fit."""
+    draws = idata.posterior[var]
+    value = float(draws.mean()) if method == "mean" else float(draws.quantile(prob))
+    mcse = azs.mcse(idata, var_names=[var], method=method, prob=prob)[var]
+    return value, float(mcse)
+
+
+quantities = {
+    "tau mean": ("tau", "mean", None, exact.mean("tau")),
+    "tau 5% quantile": ("tau", "quantile", 0.05, exact.quantile("tau", 0.05)),
+    "tau 25% quantile": ("tau", "quantile", 0.25, exact.quantile("tau", 0.25)),
+    "tau median": ("tau", "quantile", 0.5, exact.quantile("tau", 0.5)),
+    "mu mean": ("mu", "mean", None, exact.mean("mu")),
+}
+rows = []
+for label, idata in fits.items():
+    for name, (var, method, prob, truth) in quantities.items():
+        value, mcse = estimate(idata, var, method, prob)
+        error = value - truth
+        rows.append({"fit": label, "quantity": name, "estimate": value, "MCSE": mcse,
+                     "exact": truth, "error": error, "error / MCSE": error / mcse})
+errors = pd.DataFrame(rows).set_index(["fit", "quantity"])
+with pd.option_context("display.float_format", "{:.3f}".format):
+    print(errors)
+
+mass_below_lowest = {}
+for label, idata in fits.items():
+    lowest = float(idata.posterior["tau"].min())
+    mass_below_lowest[label] = float(exact.cdf("tau", lowest))
+    print(f"{label:<13} smallest tau drawn {lowest:.2g}; exact posterior mass below it: "
+          f"{mass_below_lowest[label]:.2%}")
+
+# %%
+# The funnel behind it
+# --------------------
+#
+# School A's effect against ``tau`` on a log scale, with the divergent draws marked: the
+# centered draws stop where the funnel narrows, and the divergences crowd at that edge.
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True,
+                         layout="constrained")
+for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=True):
+    fg.plots.plot_funnel(idata, var="theta", index="A", scale="tau", log_scale=True, ax=ax,
+                         color=tail_styles[label]["color"], marker=marker)
+    ax.axhline(exact.quantile("tau", 0.05), color=fg.plots.COLORS["exact"], lw=1.0,
+               linestyle=":", label="exact 5% quantile of tau")
+    ax.set_title(f"{label} fit")
+    ax.legend(fontsize="x-small", loc="lower right")
+axes[1].set_ylabel("")
+fig.suptitle("theta[A] against tau (log scale), divergent draws marked")
+plt.show()
+
+# sphinx_gallery_thumbnail_number = 1
+
+# sphinx_gallery_start_ignore
+# The teaching claims, in the form that held on every seed we tried (8927 and 1 to 20): the
+# non-centered estimates of tau's mean, 5%, 25% and 50% quantiles and mu's mean are within
+# 4 MCSE of the exact values; the centered 5% quantile of tau is too high; the centered chains
+# never reach a region holding more than 5% of the exact posterior of tau (the non-centered
+# ones leave less than 0.5%); the centered fit has more divergences than the non-centered one
+# and a quarter of its ESS at most.
+for name in quantities:
+    row = errors.loc[("non-centered", name)]
+    assert abs(row["error / MCSE"]) < 4, (name, row.to_dict())
+assert errors.loc[("centered", "tau 5% quantile"), "error"] > 0, errors
+assert mass_below_lowest["centered"] > 0.05, mass_below_lowest
+assert mass_below_lowest["non-centered"] < 0.005, mass_below_lowest
+assert reports["centered"].divergences > reports["non-centered"].divergences, reports
+assert reports["centered"].ess_bulk < reports["non-centered"].ess_bulk / 4, reports
+# sphinx_gallery_end_ignore
+
+# %%
+# Conclusion
+# ----------
+#
+# Eight schools repeats the radon story at a tenth of the size. The non-centered histogram of
+# ``tau`` lies on the exact density, and every estimate in the table is within a few MCSE of
+# the exact value: its few divergences did not bias it. The centered fit diverges, mostly at
+# small ``tau``, and its chains stop short of the neck: in the close-up its curve stays at zero
+# while the exact one climbs, and several percent of the posterior near zero is never drawn,
+# so its 5% quantile of ``tau`` is too high. Other estimates can err either way, because a
+# chain that does get near the neck tends to stick there for a while, as the dense band of
+# centered draws in the last figure shows. The mean of ``mu``, which depends little on the
+# neck, comes out about right from both fits: a bias in the scale need not show in every
+# quantity, which is one more reason to look at the scale's lower tail.
+#
+# .. admonition:: References
+#
+#    The use of the following functions, methods, classes and modules is shown
+#    in this example:
+#
+#    - :func:`funnelguide.load_eight_schools`
+#    - :func:`funnelguide.eight_schools_model`
+#    - :func:`funnelguide.exact_eight_schools`
+#    - :func:`funnelguide.sample`
+#    - :func:`funnelguide.funnel_report`
+#    - :func:`funnelguide.plots.plot_scale_posteriors`
+#    - :func:`funnelguide.plots.plot_funnel`
+#    - :func:`arviz_stats.mcse`
