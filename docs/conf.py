@@ -42,22 +42,26 @@ sys.path.insert(0, str(DOCS / "_ext"))  # gallery_warnings: reset hook named by 
 
 logger = logging.getLogger("funnelguide.conf")
 
-#: The public API the reference documents: funnelguide.__all__ (less the plots module) and
-#: funnelguide.plots.__all__, by qualified name.
+#: Public submodules documented with their own names (``funnelguide.plots.plot_funnel``).
+PUBLIC_SUBMODULES = ("plots", "dynamics")
+
+#: The public API the reference documents: funnelguide.__all__ (less the public submodules) and
+#: each public submodule's __all__, by qualified name.
 PUBLIC_API = {
     f"funnelguide.{name}": getattr(funnelguide, name)
     for name in funnelguide.__all__
-    if name != "plots"
+    if name not in PUBLIC_SUBMODULES
 } | {
-    f"funnelguide.plots.{name}": getattr(funnelguide.plots, name)
-    for name in funnelguide.plots.__all__
+    f"funnelguide.{module}.{name}": getattr(getattr(funnelguide, module), name)
+    for module in PUBLIC_SUBMODULES
+    for name in getattr(funnelguide, module).__all__
 }
 
 # -- Project ----------------------------------------------------------------------------------
 
 project = "funnelguide"
 author = "the funnelguide authors"
-copyright = f"2025, {author}"
+copyright = f"2026, {author}"
 release = version = funnelguide.__version__
 
 # -- General ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ non-centered and per-group forms, fast NUTS sampling with a result cache, funnel
 modes against expectations, and the figures of the story.
 """
 
-from funnelguide import plots
+from funnelguide import dynamics, plots
 from funnelguide.data import load_eight_schools, load_radon
 from funnelguide.diagnostics import (
     FunnelReport,
@@ -40,6 +40,7 @@ __all__ = [
     "FunnelReport",
     "LaplaceApproximation",
     "ParameterizationAdvice",
+    "dynamics",
     "eight_schools_model",
     "exact_eight_schools",
     "exact_radon_scales",

@@ -41,7 +41,7 @@ OFF_TRACK = 1.0
 # Four trajectories with one step size
 # ------------------------------------
 #
-# ``funnelguide.dynamics.leapfrog`` integrates the dynamics from a start and a momentum with a
+# :func:`funnelguide.dynamics.leapfrog` integrates the dynamics from a start and a momentum with a
 # fixed step size and records the energy (the Hamiltonian) after every step; it stops once the
 # energy error passes ``DIVERGENCE_THRESHOLD``. The four momenta below
 # are chosen by hand to show the three things that can happen: two trajectories stay in the
@@ -172,7 +172,7 @@ plt.show()
 # ---------------------
 #
 # A sampler does not choose its momenta: it draws them at random. Here one trajectory of
-# ``funnelguide.dynamics.hmc_trajectories`` starts from each of 2000 exact draws of the
+# :func:`funnelguide.dynamics.hmc_trajectories` starts from each of 2000 exact draws of the
 # funnel, with a random momentum and the same step size, and the right panel shows the share of
 # trajectories that diverged, by the height :math:`v` they started from. The left panel is the
 # last frame of the animation.
@@ -278,8 +278,8 @@ assert len(html) < 3_000_000, f"the animation is {len(html) / 1e6:.1f} MB"
 #
 #    The use of the following functions is shown in this example:
 #
-#    - ``funnelguide.dynamics.leapfrog``
-#    - ``funnelguide.dynamics.hmc_trajectories``
-#    - ``funnelguide.dynamics.funnel_logp_grad``
-#    - ``funnelguide.dynamics.DIVERGENCE_THRESHOLD``
+#    - :func:`funnelguide.dynamics.leapfrog`
+#    - :func:`funnelguide.dynamics.hmc_trajectories`
+#    - :func:`funnelguide.dynamics.funnel_logp_grad`
+#    - :data:`funnelguide.dynamics.DIVERGENCE_THRESHOLD`
 #    - `matplotlib.animation.FuncAnimation`

@@ -38,8 +38,8 @@ N_STEPS = 24
 # ---------------------------
 #
 # The starts of the previous example, converted to offsets :math:`z = x\, e^{-v/2}`, with the
-# same momenta and the same step size. ``funnelguide.dynamics.offset_funnel_logp_grad`` is
-# the log density in :math:`(z, v)`; ``funnelguide.dynamics.funnel_logp_grad`` the one in
+# same momenta and the same step size. :func:`funnelguide.dynamics.offset_funnel_logp_grad` is
+# the log density in :math:`(z, v)`; :func:`funnelguide.dynamics.funnel_logp_grad` the one in
 # :math:`(x, v)`, run again for comparison.
 cases = {
     "mouth 1": ([1.5, 2.0], [1.0, 0.5]),
@@ -171,7 +171,7 @@ plt.show()
 # -------------
 #
 # As in the previous example, one trajectory with a random momentum from each of 2000 exact
-# draws of the funnel, now in both coordinate systems. ``funnelguide.dynamics.hmc_trajectories``
+# draws of the funnel, now in both coordinate systems. :func:`funnelguide.dynamics.hmc_trajectories`
 # draws the momenta from the same seed for both, so each pair of runs starts with the same push.
 rng = np.random.default_rng(RANDOM_SEED)
 start_v = rng.normal(0, 3, size=2000)
@@ -250,7 +250,7 @@ assert np.mean([r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=
 #
 #    The use of the following functions is shown in this example:
 #
-#    - ``funnelguide.dynamics.leapfrog``
-#    - ``funnelguide.dynamics.hmc_trajectories``
-#    - ``funnelguide.dynamics.offset_funnel_logp_grad``
-#    - ``funnelguide.dynamics.funnel_logp_grad``
+#    - :func:`funnelguide.dynamics.leapfrog`
+#    - :func:`funnelguide.dynamics.hmc_trajectories`
+#    - :func:`funnelguide.dynamics.offset_funnel_logp_grad`
+#    - :func:`funnelguide.dynamics.funnel_logp_grad`
