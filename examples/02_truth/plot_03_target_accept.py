@@ -90,8 +90,8 @@ print(sweep.T.apply(
 # Each step up in ``target_accept`` buys a smaller step size, so every draw takes more
 # leapfrog steps and more time. Divergences may drop, even to zero. The other columns do not
 # follow: the centered fits keep a small ESS and an E-BFMI below 0.3 at every setting, and
-# their chains disagree about the lower tail by several times as much as the non-centered
-# chains do.
+# their chains stray from the exact lower tail further than the non-centered chains do,
+# usually several times as far.
 #
 # Chain by chain
 # --------------
@@ -153,18 +153,20 @@ for target in TARGET_ACCEPTS:
 
 # sphinx_gallery_start_ignore
 # The teaching claims, in the form that held on seeds 1 to 5 and 8927: at every target_accept
-# the centered chains' 5% quantiles of sigma_b are more than twice as far from the exact value
-# (root mean square) as the non-centered chains', the centered ESS of sigma_b is below a quarter
-# of the non-centered one, and some centered chain has E-BFMI below 0.3; raising target_accept
-# shrinks the step size and lengthens the trajectories. (Divergence counts and the pooled 5%
-# quantile are printed, not asserted: both change from run to run, and the pooled quantile can
-# land near the truth by averaging chains that are each wrong.)
+# the centered chains' 5% quantiles of sigma_b are further from the exact value (root mean
+# square) than the non-centered chains', by more than 1.5 times (the ratio ranged from 1.7 to
+# 13), and still by more than 2.5 times at 0.99 (3.6 to 10); the centered ESS of sigma_b is
+# below a quarter of the non-centered one and some centered chain has E-BFMI below 0.3;
+# raising target_accept shrinks the step size and lengthens the trajectories. (Divergence
+# counts and the pooled 5% quantile are printed, not asserted: both change from run to run,
+# and the pooled quantile can land near the truth by averaging chains that are each wrong.)
 noncentered_ess = rows["non-centered, 0.8"]["ESS bulk"]
 for target in TARGET_ACCEPTS:
     row = rows[f"centered, {target}"]
-    assert row["chain q05 RMSE"] > 2 * noncentered_rmse, (target, row, noncentered_rmse)
+    assert row["chain q05 RMSE"] > 1.5 * noncentered_rmse, (target, row, noncentered_rmse)
     assert row["ESS bulk"] < noncentered_ess / 4, (target, row, noncentered_ess)
     assert row["min E-BFMI"] < 0.3, (target, row)
+assert rows["centered, 0.99"]["chain q05 RMSE"] > 2.5 * noncentered_rmse, rows
 assert rows["centered, 0.99"]["step size"] < rows["centered, 0.8"]["step size"]
 assert rows["centered, 0.99"]["steps/draw"] > rows["centered, 0.8"]["steps/draw"]
 # sphinx_gallery_end_ignore
