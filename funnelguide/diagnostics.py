@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -90,10 +91,23 @@ class FunnelReport:
             f"  R-hat          {self.rhat:.3f}",
             f"  ESS bulk/tail  {self.ess_bulk:.0f} / {self.ess_tail:.0f}",
             "  E-BFMI         " + ", ".join(f"{value:.2f}" for value in self.ebfmi),
-            f"  verdict        {self.verdict}",
-            f"  recommendation {self.recommendation}",
+            *_wrapped("verdict", self.verdict),
+            *_wrapped("recommendation", self.recommendation),
         ]
         return "\n".join(lines)
+
+
+#: Width of a printed report, so it reads in a terminal and in a gallery page's output block.
+REPORT_WIDTH = 78
+
+
+def _wrapped(label: str, text: str) -> list[str]:
+    """Lay out ``label`` and ``text`` as a hanging paragraph of at most REPORT_WIDTH columns."""
+    first = f"  {label:<15}"
+    return textwrap.wrap(
+        text, width=REPORT_WIDTH, initial_indent=first, subsequent_indent=" " * len(first),
+        break_on_hyphens=False,
+    )
 
 
 def _parameterization_of(posterior: xr.Dataset, group: str) -> str:

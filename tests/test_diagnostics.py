@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import funnelguide as fg
-from funnelguide.diagnostics import EBFMI_MIN
+from funnelguide.diagnostics import EBFMI_MIN, REPORT_WIDTH
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +61,12 @@ def test_centered_radon_fit_is_flagged(centered_report, noncentered_report):
 def test_centered_radon_fit_misses_the_lower_tail_of_sigma_b(
     radon_centered_idata, radon_noncentered_idata
 ):
-    centered = np.quantile(radon_centered_idata.posterior["sigma_b"], 0.05)
-    noncentered = np.quantile(radon_noncentered_idata.posterior["sigma_b"], 0.05)
-    assert noncentered < 0.07
-    assert centered > noncentered
+    # If the centered draws were right, 1% of the posterior would lie below their 1% quantile;
+    # the non-centered fit puts clearly more there (by more than 3 Monte Carlo errors).
+    centered_q01 = float(radon_centered_idata.posterior["sigma_b"].quantile(0.01))
+    below = (radon_noncentered_idata.posterior["sigma_b"] < centered_q01).astype(float)
+    share, share_mcse = float(below.mean()), float(azs.mcse(below, method="mean"))
+    assert share > 0.01 + 3 * share_mcse, (share, share_mcse)
 
 
 def test_report_prints_its_key_lines(centered_report):
@@ -75,7 +77,10 @@ def test_report_prints_its_key_lines(centered_report):
         assert any(line.strip().startswith(label) for line in lines), label
     assert f"{centered_report.rhat:.3f}" in text
     assert f"{centered_report.ess_bulk:.0f} / {centered_report.ess_tail:.0f}" in text
-    assert centered_report.verdict in text
+    assert " ".join(centered_report.verdict.split()) in " ".join(text.split())
+    assert " ".join(centered_report.recommendation.split()) in " ".join(text.split())
+    long_lines = [line for line in lines[1:] if len(line) > REPORT_WIDTH]
+    assert not long_lines, long_lines
 
 
 def test_funnel_divergences_are_located_on_the_scale(funnel_centered_idata):
