@@ -1,6 +1,6 @@
 r"""
-Neal's funnel, where the answer is known
-========================================
+Neal's funnel and its exact answer
+==================================
 
 Comparing two samplers tells us that they disagree, not which one is right. To judge a sampler
 we need a posterior whose answer is known exactly. Radford Neal built one for this purpose: a

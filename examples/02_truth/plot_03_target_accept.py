@@ -1,6 +1,6 @@
 r"""
-Raising target_accept does not save the centered model
-======================================================
+A higher target_accept is no cure
+=================================
 
 The usual advice on divergences is to raise ``target_accept``. It is the acceptance rate NUTS
 aims for while it tunes its step size: a higher target means smaller steps, which follow a
