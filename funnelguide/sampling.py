@@ -181,17 +181,19 @@ def _run_sampler(
     """Sample ``model``; the one place where draws are made."""
     nuts_sampler = settings["nuts_sampler"]
     if nuts_sampler != "nutpie":
-        return pm.sample(
-            model=model,
-            draws=settings["draws"],
-            tune=settings["tune"],
-            chains=settings["chains"],
-            random_seed=settings["random_seed"],
-            nuts_sampler=nuts_sampler,
-            progressbar=settings["progressbar"],
-            compute_convergence_checks=False,
-            **sampler_kwargs,
-        )
+        # PyTensor's default linker is numba, so PyMC's own NUTS needs the same flags as nutpie.
+        with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+            return pm.sample(
+                model=model,
+                draws=settings["draws"],
+                tune=settings["tune"],
+                chains=settings["chains"],
+                random_seed=settings["random_seed"],
+                nuts_sampler=nuts_sampler,
+                progressbar=settings["progressbar"],
+                compute_convergence_checks=False,
+                **sampler_kwargs,
+            )
     import nutpie
     from pymc.backends.arviz import patch_nutpie_idata
 
