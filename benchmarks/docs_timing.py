@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from run import BUSY_SHARE, cpu_busy_share  # benchmarks/run.py, next to this script
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 #: Never copied from a working tree: version control, environments, build output, caches.
@@ -238,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Building a copy of {'the working tree' if args.worktree else 'HEAD'} in {site}")
 
     builds: dict[str, dict[str, Any]] = {}
+    busy_before = cpu_busy_share()
     rss_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     for name in ("clean", "no_change", "touch", "edit"):
         if name == "touch":
@@ -276,14 +279,21 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     _print_report(builds, checks)
-    load = os.getloadavg()
-    if load[0] > 0.5 * (os.cpu_count() or 1):
-        print(f"\nThe machine is busy (1-min load average {load[0]:.1f}): times are provisional.")
+    load, busy_after = os.getloadavg(), cpu_busy_share()
+    shares = [share for share in (busy_before, busy_after) if share is not None]
+    if not shares or max(shares) > BUSY_SHARE:
+        measured = ", ".join(f"{share:.0%}" for share in shares) or "unknown"
+        print(
+            f"\nOther work used the CPUs (busy share before/after: {measured}): "
+            "these times are provisional."
+        )
     report = {
         "source": "worktree" if args.worktree else "HEAD",
         "pytensor_cache": args.pytensor_cache,
         "cpu_count": os.cpu_count(),
         "load_average_after": load,
+        "cpu_busy_share_before": busy_before,
+        "cpu_busy_share_after": busy_after,
         "builds": builds,
         "checks": checks,
     }

@@ -17,8 +17,9 @@ compile time (``ess_s_total``) and not counting it (``ess_s_sampling``). The scr
 table, the ratios that issue 6 sets targets for, and writes ``benchmarks/results/bench.json``.
 
 Run ``python benchmarks/run.py --help``; ``nox -s bench`` runs it with the defaults.
-Timings are only meaningful on an otherwise idle machine: the JSON records the load average
-before and after, and the script says so when the machine was busy.
+Timings are only meaningful on an otherwise idle machine: the script measures how busy the CPUs
+are just before and just after its runs (when none of its own processes run) and says so when
+other work was using them.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ TARGETS = (
 )
 TARGET_MODEL = "radon_noncentered"
 FIRST_SEED, REPEAT_SEED = 1, 2
+#: Above this share of CPU time used by others, just before or after the runs, timings are
+#: reported as provisional.
+BUSY_SHARE = 0.2
 
 
 # -- worker: one method on one model, in its own process ------------------------------------------
@@ -210,6 +214,27 @@ def _spawn_worker(
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def cpu_busy_share(seconds: float = 2.0) -> float | None:
+    """Share of all CPUs' time spent on anything but idling over ``seconds`` (None if unknown)."""
+
+    def snapshot() -> tuple[int, int] | None:
+        try:
+            fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        except OSError:
+            return None
+        ticks = [int(value) for value in fields]
+        idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+        return sum(ticks), idle
+
+    first = snapshot()
+    time.sleep(seconds)
+    second = snapshot()
+    if first is None or second is None or second[0] == first[0]:
+        return None
+    total, idle = second[0] - first[0], second[1] - first[1]
+    return 1.0 - idle / total
+
+
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in ("funnelguide", "pymc", "pytensor", "nutpie", "numba", "arviz-stats"):
@@ -322,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"{name}: unknown {unknown}; choose from {sorted(allowed)}")
 
-    load_before = os.getloadavg()
+    load_before, busy_before = os.getloadavg(), cpu_busy_share()
     records: list[dict[str, Any]] = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="funnelguide-bench-") as scratch:
@@ -335,18 +360,19 @@ def main(argv: list[str] | None = None) -> int:
                     measured = _spawn_worker(model_name, method, compiledir, settings)
                     if cache in caches:
                         records += [{"model": model_name, "cache": cache, **r} for r in measured]
-    load_after = os.getloadavg()
+    load_after, busy_after = os.getloadavg(), cpu_busy_share()
 
     print()
     _print_table(records)
     ratios = _ratios(records)
     _print_ratios(ratios)
-    busy = max(load_before[0], load_after[0]) > 0.5 * (os.cpu_count() or 1)
-    if busy:
+    shares = [share for share in (busy_before, busy_after) if share is not None]
+    busy = max(shares) > BUSY_SHARE if shares else None
+    if busy or busy is None:
+        measured = ", ".join(f"{share:.0%}" for share in shares) or "unknown"
         print(
-            f"\nThe machine was busy (1-min load average {load_before[0]:.1f} before, "
-            f"{load_after[0]:.1f} after, {os.cpu_count()} cores): these timings are "
-            "provisional."
+            f"\nOther work used the CPUs (busy share before/after: {measured}; 1-min load average "
+            f"{load_before[0]:.1f} before, {os.cpu_count()} cores): these timings are provisional."
         )
     report = {
         "settings": {**settings, "first_seed": FIRST_SEED, "repeat_seed": REPEAT_SEED},
@@ -355,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_count": os.cpu_count(),
             "load_average_before": load_before,
             "load_average_after": load_after,
+            "cpu_busy_share_before": busy_before,
+            "cpu_busy_share_after": busy_after,
             "busy": busy,
         },
         "versions": _versions(),
