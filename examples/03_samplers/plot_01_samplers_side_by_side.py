@@ -150,11 +150,10 @@ plt.show()
 # The claims of this page, in forms that do not depend on speed.
 centered = results.xs("centered", level="model")
 noncentered = results.xs("non-centered", level="model")
-assert centered.loc["pymc", "divergences"] > 0, "PyMC's NUTS reports divergences when centered"
+# Divergence counts are not asserted: they vary widely between runs (see the conclusion).
 for sampler in samplers:
     assert noncentered.loc[sampler, "worst ESS"] > 2 * centered.loc[sampler, "worst ESS"], sampler
     assert centered.loc[sampler, "worst of"] == "sigma_b", sampler
-    assert noncentered.loc[sampler, "divergences"] < centered.loc["pymc", "divergences"], sampler
     assert abs(noncentered.loc[sampler, "mean bias"]) < 0.03, sampler
     assert abs(noncentered.loc[sampler, "q05 bias"]) < 0.03, sampler
     sizes = fits[sampler, "centered"].posterior.sizes
