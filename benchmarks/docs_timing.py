@@ -10,7 +10,7 @@ under anyone's feet. Each build is the command ``nox -s docs`` runs::
 2. **no change**: the same command again; the target is < 30 s with nothing executed.
 3. **touch**: one example's modification time changes, its content does not; sphinx-gallery
    keys on content (MD5), so nothing is executed.
-4. **edit**: one example gets an extra comment line; exactly that example is executed again.
+4. **edit**: one example gets an extra code cell; exactly that example is executed again.
 
 For each build: wall time, exit status, peak memory (the largest single process, from
 ``getrusage``; and, with psutil installed, the peak of the build's process tree, summed as
@@ -60,6 +60,8 @@ IGNORED = (
     ".funnelguide-cache",
     "results",
 )
+#: What the "edit" build appends to one example (in the private copy only).
+EDIT_LINE = "docs_timing_edit = True  # added by benchmarks/docs_timing.py"
 TARGETS = {"clean_s": 300.0, "no_change_s": 30.0, "peak_memory_gb": 4.0}
 GB = 1024**3
 
@@ -257,9 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             os.utime(example)
         elif name == "edit":
             with example.open("a", encoding="utf-8") as handle:
-                handle.write(
-                    "\n# edited by benchmarks/docs_timing.py to time a one-example rebuild\n"
-                )
+                # a code cell of its own: appended to a text cell, it could break its reST
+                handle.write(f"\n\n# %%\n{EDIT_LINE}\n")
         print(f"... {name} build", flush=True)
         builds[name] = run_build(site, env, args.sphinx_args, scratch / f"{name}.log")
         if name == "clean":
