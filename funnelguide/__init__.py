@@ -8,8 +8,10 @@ modes against expectations, and the figures of the story.
 from funnelguide import dynamics, plots
 from funnelguide.data import load_eight_schools, load_radon
 from funnelguide.diagnostics import (
+    Estimate,
     FunnelReport,
     ParameterizationAdvice,
+    estimate,
     funnel_report,
     suggest_parameterization,
 )
@@ -36,12 +38,14 @@ __version__ = "0.1.0"
 __all__ = [
     "NEALS_FUNNEL_V_EXACT",
     "CacheWarning",
+    "Estimate",
     "ExactPosterior",
     "FunnelReport",
     "LaplaceApproximation",
     "ParameterizationAdvice",
     "dynamics",
     "eight_schools_model",
+    "estimate",
     "exact_eight_schools",
     "exact_radon_scales",
     "find_map",

@@ -89,9 +89,7 @@ def sample_stat(idata: xr.DataTree, name: str) -> xr.DataArray:
     """Return one sample statistic, naming those there are if it is missing."""
     stats = _group(idata, "sample_stats")
     if name not in stats.data_vars:
-        raise ValueError(
-            f"idata's sample_stats has no {name!r}; it has {sorted(stats.data_vars)}."
-        )
+        raise ValueError(f"idata's sample_stats has no {name!r}; it has {sorted(stats.data_vars)}.")
     return stats[name]
 
 

@@ -6,6 +6,7 @@ import numbers
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import arviz_stats as azs
 import numpy as np
@@ -16,8 +17,10 @@ from funnelguide._idata import divergent, posterior_var, sample_stat, scalar_dra
 
 __all__ = [
     "CENTERING_THRESHOLD",
+    "Estimate",
     "FunnelReport",
     "ParameterizationAdvice",
+    "estimate",
     "funnel_report",
     "suggest_parameterization",
 ]
@@ -105,7 +108,10 @@ def _wrapped(label: str, text: str) -> list[str]:
     """Lay out ``label`` and ``text`` as a hanging paragraph of at most REPORT_WIDTH columns."""
     first = f"  {label:<15}"
     return textwrap.wrap(
-        text, width=REPORT_WIDTH, initial_indent=first, subsequent_indent=" " * len(first),
+        text,
+        width=REPORT_WIDTH,
+        initial_indent=first,
+        subsequent_indent=" " * len(first),
         break_on_hyphens=False,
     )
 
@@ -127,8 +133,15 @@ def _divergent_scale_quantile(scale_draws: np.ndarray, diverging: np.ndarray) ->
 
 
 def _problems(
-    *, scale: str, chains: int, divergences: int, quantile: float, rhat: float,
-    ess_bulk: float, ess_tail: float, ebfmi: np.ndarray,
+    *,
+    scale: str,
+    chains: int,
+    divergences: int,
+    quantile: float,
+    rhat: float,
+    ess_bulk: float,
+    ess_tail: float,
+    ebfmi: np.ndarray,
 ) -> list[str]:
     found = []
     if divergences:
@@ -169,9 +182,7 @@ def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[st
     )
 
 
-def funnel_report(
-    idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b"
-) -> FunnelReport:
+def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b") -> FunnelReport:
     """Diagnose a hierarchical group's funnel from a fit.
 
     Counts divergences and finds where they sit along the scale, computes R-hat and bulk/tail
@@ -223,8 +234,14 @@ def funnel_report(
     quantile = _divergent_scale_quantile(scale_draws, diverging)
     parameterization = _parameterization_of(idata["posterior"].to_dataset(), group)
     problems = _problems(
-        scale=scale, chains=chains, divergences=int(diverging.sum()), quantile=quantile,
-        rhat=rhat, ess_bulk=ess_bulk, ess_tail=ess_tail, ebfmi=ebfmi,
+        scale=scale,
+        chains=chains,
+        divergences=int(diverging.sum()),
+        quantile=quantile,
+        rhat=rhat,
+        ess_bulk=ess_bulk,
+        ess_tail=ess_tail,
+        ebfmi=ebfmi,
     )
     verdict, recommendation = _verdict(problems, parameterization, group)
     return FunnelReport(
@@ -294,9 +311,11 @@ class ParameterizationAdvice:
                 if row["choice"] == "centered"
                 else "the group's scale, not the data, pins most members"
             )
-            hedge = " (borderline: either form should sample about equally well)" if row[
-                "borderline"
-            ] else ""
+            hedge = (
+                " (borderline: either form should sample about equally well)"
+                if row["borderline"]
+                else ""
+            )
             lines.append(f"  {group}: {row['choice']}, {reason}{hedge}.")
         return "\n".join(lines)
 
@@ -478,3 +497,77 @@ def suggest_parameterization(
     return ParameterizationAdvice(
         choice=choice, evidence=evidence, kappa=kappas, threshold=float(threshold)
     )
+
+
+class Estimate(NamedTuple):
+    """A posterior summary from draws and its Monte Carlo standard error; unpacks as a pair."""
+
+    value: float
+    """The estimate: a posterior mean or quantile computed from the draws."""
+    mcse: float
+    """Its Monte Carlo standard error, from :func:`arviz_stats.mcse`."""
+
+
+def estimate(
+    idata: xr.DataTree, var: str = "sigma_b", *, quantile: float | None = None
+) -> Estimate:
+    r"""Estimate a scalar parameter's posterior mean or one quantile, with its MCSE.
+
+    Two fits of the same posterior disagree by more than chance only when their difference is
+    several of its standard errors, :math:`\sqrt{\mathrm{MCSE}_1^2 + \mathrm{MCSE}_2^2}`,
+    and a fit agrees with an exact answer when its error is a few of its own MCSE. This
+    returns both numbers for one fit, so such comparisons are one line each. The MCSE rests on
+    the fit's effective sample size: for a fit that never visited part of the posterior it is
+    optimistic.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit, as returned by :func:`funnelguide.sample` or :func:`pymc.sample`.
+    var : str, default "sigma_b"
+        A scalar parameter of the posterior.
+    quantile : float, optional
+        A probability strictly between 0 and 1: estimate that quantile (linear interpolation
+        between draws). By default the posterior mean is estimated.
+
+    Returns
+    -------
+    Estimate
+        ``(value, mcse)``, a named tuple of floats.
+
+    Raises
+    ------
+    KeyError
+        If ``var`` is not a variable of the posterior.
+    ValueError
+        If ``var`` is not scalar, or ``quantile`` is not a number strictly between 0 and 1.
+
+    See Also
+    --------
+    arviz_stats.mcse : the Monte Carlo standard error of means and quantiles.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> fit = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> tau_mean, tau_mean_mcse = fg.estimate(fit, "tau")
+    >>> tau_q05 = fg.estimate(fit, "tau", quantile=0.05)
+    """
+    values = scalar_draws(idata, var)
+    if quantile is None:
+        value = float(values.mean())
+        mcse = azs.mcse(idata, var_names=[var], method="mean")[var]
+        return Estimate(value, float(mcse))
+    if (
+        not isinstance(quantile, numbers.Real)
+        or isinstance(quantile, bool)
+        or not 0.0 < float(quantile) < 1.0
+    ):
+        raise ValueError(
+            f"quantile must be a probability strictly between 0 and 1 (or None for the mean), "
+            f"got {quantile!r}."
+        )
+    prob = float(quantile)
+    value = float(np.quantile(values, prob))
+    mcse = azs.mcse(idata, var_names=[var], method="quantile", prob=prob)[var]
+    return Estimate(value, float(mcse))

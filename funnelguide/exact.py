@@ -235,8 +235,9 @@ class ExactPosterior:
         # stays accurate when the slope is near zero.
         root = np.sqrt(np.maximum(density[cell] ** 2 + 2.0 * slope * rest, 0.0))
         denominator = density[cell] + root
-        offset = np.where(denominator > 0, 2.0 * rest / np.where(denominator > 0, denominator, 1.0),
-                          0.0)
+        offset = np.where(
+            denominator > 0, 2.0 * rest / np.where(denominator > 0, denominator, 1.0), 0.0
+        )
         values = grid[cell] + np.clip(offset, 0.0, width)
         return float(values) if values.ndim == 0 else values
 
@@ -591,9 +592,7 @@ def _adapt_bounds(
     return bounds
 
 
-def _edge_masses(
-    grid: np.ndarray, density: np.ndarray, support_low: float
-) -> tuple[float, float]:
+def _edge_masses(grid: np.ndarray, density: np.ndarray, support_low: float) -> tuple[float, float]:
     """Posterior mass in the outermost ``EDGE_FRACTION`` of the grid's range at each end."""
     reach = EDGE_FRACTION * (grid[-1] - grid[0])
     lower = 0.0 if grid[0] <= support_low else float(_cdf(grid, density, grid[0] + reach))
@@ -662,8 +661,15 @@ class _CountyStats:
         x = data["floor"].to_numpy(dtype=float)
         y = data["log_radon"].to_numpy(dtype=float)
         frame = pd.DataFrame(
-            {"county": data["county"].astype(str).to_numpy(), "n": 1.0, "sx": x, "sxx": x * x,
-             "sy": y, "sxy": x * y, "syy": y * y}
+            {
+                "county": data["county"].astype(str).to_numpy(),
+                "n": 1.0,
+                "sx": x,
+                "sxx": x * x,
+                "sy": y,
+                "sxy": x * y,
+                "syy": y * y,
+            }
         )
         sums = frame.groupby("county", sort=True).sum()
         return cls(**{col: sums[col].to_numpy() for col in ("n", "sx", "sxx", "sy", "sxy", "syy")})
@@ -725,8 +731,12 @@ def _radon_log_marginal_likelihood(
     z_b_z = (b11 * z0 * z0 - 2.0 * b01 * z0 * z1 + b00 * z1 * z1) / det_b
     total_n = float(n.sum())
     return -0.5 * (
-        total_n * np.log(2.0 * math.pi * e2) + log_det + quad / e2 + np.log(det_b)
-        + 4.0 * math.log(mu_sd) - z_b_z
+        total_n * np.log(2.0 * math.pi * e2)
+        + log_det
+        + quad / e2
+        + np.log(det_b)
+        + 4.0 * math.log(mu_sd)
+        - z_b_z
     )
 
 
@@ -829,8 +839,9 @@ def exact_radon_scales(
         data, numeric=["floor", "log_radon"], labels=["county"], what="the radon model"
     )
     priors = _resolve_priors(prior, prior_scale, RADON_SCALES)
-    points = _grid_points(RADON_GRID_POINTS if grid_points is None else grid_points,
-                          RADON_GRID_POINTS)
+    points = _grid_points(
+        RADON_GRID_POINTS if grid_points is None else grid_points, RADON_GRID_POINTS
+    )
     support_low = {"sigma_a": 0.0, "sigma_b": 0.0, "eps": 0.0}
     fixed = _checked_bounds(bounds, RADON_SCALES, support_low)
     if "eps" in fixed and fixed["eps"][0] <= 0.0:
@@ -854,8 +865,11 @@ def exact_radon_scales(
     final_bounds = _adapt_bounds(log_joint_on, initial, fixed, eps_floor)
     axes = {name: np.linspace(*final_bounds[name], points[name]) for name in RADON_SCALES}
     marginals = dict(
-        zip(RADON_SCALES, _marginals_from_log_joint(log_joint_on(axes), list(axes.values())),
-            strict=True)
+        zip(
+            RADON_SCALES,
+            _marginals_from_log_joint(log_joint_on(axes), list(axes.values())),
+            strict=True,
+        )
     )
     edge_mass = {
         name: _edge_masses(axes[name], marginals[name], support_low[name]) for name in RADON_SCALES
@@ -1027,7 +1041,9 @@ def exact_eight_schools(
         grids=_read_only(grids),
         densities=_read_only(densities),
         edge_mass=edge_mass,
-        priors={"mu": f"Normal(0, {EIGHT_SCHOOLS_MU_SD:g})",
-                "tau": _prior_label(*EIGHT_SCHOOLS_TAU_PRIOR)},
+        priors={
+            "mu": f"Normal(0, {EIGHT_SCHOOLS_MU_SD:g})",
+            "tau": _prior_label(*EIGHT_SCHOOLS_TAU_PRIOR),
+        },
         seconds=time.perf_counter() - start,
     )

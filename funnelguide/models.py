@@ -238,7 +238,10 @@ def radon_model(
         eps = pm.HalfCauchy("eps", beta=5.0)
         mean = a[county_idx_data] + b[county_idx_data] * floor
         pm.Normal(
-            "log_radon", mu=mean, sigma=eps, observed=data["log_radon"].to_numpy(dtype=float),
+            "log_radon",
+            mu=mean,
+            sigma=eps,
+            observed=data["log_radon"].to_numpy(dtype=float),
             dims="obs_id",
         )
     return model
@@ -304,8 +307,11 @@ def eight_schools_model(
         tau = pm.HalfCauchy("tau", beta=5.0)
         theta = _hierarchical_normal("theta", mu, tau, weights["theta"], "school")
         pm.Normal(
-            "y", mu=theta, sigma=data["sigma"].to_numpy(dtype=float),
-            observed=data["y"].to_numpy(dtype=float), dims="school",
+            "y",
+            mu=theta,
+            sigma=data["sigma"].to_numpy(dtype=float),
+            observed=data["y"].to_numpy(dtype=float),
+            dims="school",
         )
     return model
 
@@ -412,7 +418,10 @@ def pooled_radon_model(data: pd.DataFrame | None = None) -> pm.Model:
         b = pm.Normal("b", mu=0.0, sigma=100.0**2)
         eps = pm.HalfCauchy("eps", beta=5.0)
         pm.Normal(
-            "log_radon", mu=a + b * floor, sigma=eps,
-            observed=data["log_radon"].to_numpy(dtype=float), dims="obs_id",
+            "log_radon",
+            mu=a + b * floor,
+            sigma=eps,
+            observed=data["log_radon"].to_numpy(dtype=float),
+            dims="obs_id",
         )
     return model

@@ -112,9 +112,7 @@ def map_vs_mean(
     ['map', 'posterior_mean', 'posterior_sd']
     """
     if var not in map_estimate:
-        raise KeyError(
-            f"var={var!r} is not in map_estimate; it has {sorted(map_estimate)}."
-        )
+        raise KeyError(f"var={var!r} is not in map_estimate; it has {sorted(map_estimate)}.")
     draws = posterior_var(idata, var)
     mean = draws.mean(("chain", "draw"))
     mode = np.asarray(map_estimate[var])
@@ -124,9 +122,7 @@ def map_vs_mean(
             f"shape {mean.shape}; were they made from the same model?"
         )
     dims = [dim for dim in draws.dims if dim not in ("chain", "draw")]
-    index = (
-        pd.Index(draws[dims[0]].to_numpy(), name=dims[0]) if len(dims) == 1 else pd.Index([var])
-    )
+    index = pd.Index(draws[dims[0]].to_numpy(), name=dims[0]) if len(dims) == 1 else pd.Index([var])
     return pd.DataFrame(
         {
             "map": mode.ravel(),
@@ -221,9 +217,7 @@ def log_density_at(model: pm.Model, point: dict[str, np.ndarray]) -> float:
     _check_model(model)
     missing = [rv.name for rv in model.free_RVs if rv.name not in point]
     if missing:
-        raise KeyError(
-            f"point lacks the free variable(s) {missing}; it has {sorted(point)}."
-        )
+        raise KeyError(f"point lacks the free variable(s) {missing}; it has {sorted(point)}.")
     value_point = {}
     for rv in model.free_RVs:
         value_var = model.rvs_to_values[rv]
@@ -284,15 +278,16 @@ class LaplaceApproximation:
         if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
             raise ValueError(f"draws must be an integer of at least 1, got {draws!r}.")
         rng = np.random.default_rng(random_seed)
-        vectors = rng.multivariate_normal(self.mean, self.covariance, size=draws,
-                                          method="eigh")
+        vectors = rng.multivariate_normal(self.mean, self.covariance, size=draws, method="eigh")
         start = DictToArrayBijection.map(self.model.initial_point())
         outputs = [
-            var for var in self.model.unobserved_value_vars
+            var
+            for var in self.model.unobserved_value_vars
             if var.name in self.model.named_vars and not var.name.endswith("__")
         ]
-        to_constrained = self.model.compile_fn(outputs, inputs=self.model.value_vars,
-                                               on_unused_input="ignore", point_fn=True)
+        to_constrained = self.model.compile_fn(
+            outputs, inputs=self.model.value_vars, on_unused_input="ignore", point_fn=True
+        )
         values: dict[str, list[np.ndarray]] = {var.name: [] for var in outputs}
         for vector in vectors:
             point = DictToArrayBijection.rmap(RaveledVars(vector, start.point_map_info))

@@ -8,7 +8,8 @@ marker or line style.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -23,6 +24,7 @@ __all__ = [
     "COLORS",
     "plot_chain",
     "plot_funnel",
+    "plot_lower_tail",
     "plot_map_vs_mean",
     "plot_scale_posteriors",
 ]
@@ -49,7 +51,11 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def plot_chain(
-    idata: xr.DataTree, var: str = "sigma_b", *, chain: int = 0, ax: Axes | None = None,
+    idata: xr.DataTree,
+    var: str = "sigma_b",
+    *,
+    chain: int = 0,
+    ax: Axes | None = None,
     **line_kw: Any,
 ) -> Axes:
     """Draw one chain's trace of a variable: every element of a vector as its own line.
@@ -157,14 +163,24 @@ def plot_funnel(
     diverging = (
         divergent(idata).to_numpy().ravel() if show_divergences else np.zeros_like(member, bool)
     )
-    style = {"s": 6, "alpha": 0.4, "color": COLORS["noncentered"], "linewidths": 0,
-             "label": "draws"}
+    style = {
+        "s": 6,
+        "alpha": 0.4,
+        "color": COLORS["noncentered"],
+        "linewidths": 0,
+        "label": "draws",
+    }
     style.update(scatter_kw)
     ax.scatter(member[~diverging], scale_values[~diverging], **style)
     if diverging.any():
         ax.scatter(
-            member[diverging], scale_values[diverging], s=22, marker="x",
-            color=COLORS["divergent"], linewidths=1.2, label=f"divergent ({diverging.sum()})",
+            member[diverging],
+            scale_values[diverging],
+            s=22,
+            marker="x",
+            color=COLORS["divergent"],
+            linewidths=1.2,
+            label=f"divergent ({diverging.sum()})",
         )
     if log_scale:
         ax.set_yscale("log")
@@ -231,8 +247,14 @@ def plot_scale_posteriors(
         density, _ = np.histogram(draws_, bins=edges, density=True)
         density *= np.mean(draws_ <= top)
         ax.stairs(density, edges, color=color, linestyle=linestyle, lw=1.6, label=label)
-        ax.axvline(draws_.mean(), color=color, linestyle=linestyle, lw=1.0, alpha=0.9,
-                   label=f"mean, {label}: {draws_.mean():.3f}")
+        ax.axvline(
+            draws_.mean(),
+            color=color,
+            linestyle=linestyle,
+            lw=1.0,
+            alpha=0.9,
+            label=f"mean, {label}: {draws_.mean():.3f}",
+        )
     if exact is not None:
         grid, density = exact
         ax.plot(grid, density, color=COLORS["exact"], lw=1.2, label="exact")
@@ -240,6 +262,115 @@ def plot_scale_posteriors(
     ax.set_xlabel(scale)
     ax.set_ylabel("posterior density")
     ax.legend(fontsize="small")
+    return ax
+
+
+def plot_lower_tail(
+    fits: Mapping[str, xr.DataTree],
+    *,
+    scale: str = "sigma_b",
+    exact: tuple[np.ndarray, np.ndarray] | None = None,
+    top: float = 0.2,
+    xlim: tuple[float, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw the lower tail of a scale parameter's posterior: its CDF, log scale, from each fit.
+
+    A histogram hides a missing lower tail in its first bin. The share of draws below each
+    value (the empirical cumulative distribution function), with the scale on a log axis,
+    shows it: a fit that never entered the neck of a funnel stays flat at zero while a fit
+    that did, or the exact answer, has already climbed.
+
+    Parameters
+    ----------
+    fits : mapping of str to xarray.DataTree
+        Label to fit, coloured as in :func:`plot_scale_posteriors`.
+    scale : str, default "sigma_b"
+        The scalar, positive parameter to compare.
+    exact : tuple of two arrays, optional
+        A grid and the exact cumulative distribution function on it (e.g. from
+        :meth:`funnelguide.ExactPosterior.cdf`), drawn as a black line.
+    top : float, default 0.2
+        The highest share shown (the y axis runs from 0 to ``top``); between 0 and 1.
+    xlim : tuple of two floats, optional
+        The range of ``scale`` shown, both positive. By default the exact grid's range when
+        ``exact`` is given, otherwise from the smallest fit's 0.2% quantile to where every
+        fit's curve has passed ``top``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one step line per fit (and the exact line when given), a log x axis and a
+        legend.
+
+    Raises
+    ------
+    ValueError
+        If ``fits`` is empty, ``scale`` is not scalar, ``top`` is not in (0, 1], ``xlim`` is
+        not two increasing positive numbers, or a fit has draws of ``scale`` that are not
+        positive.
+    KeyError
+        If a fit lacks ``scale``.
+
+    See Also
+    --------
+    plot_scale_posteriors : the whole posterior of the same parameter, as histograms.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> fit = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> ax = fg.plots.plot_lower_tail({"centered": fit}, scale="tau")
+    """
+    ax = _axes(ax)
+    if not fits:
+        raise ValueError("fits is empty; pass a mapping of label to fit, e.g. {'centered': idata}.")
+    if isinstance(top, bool) or not isinstance(top, numbers.Real) or not 0.0 < top <= 1.0:
+        raise ValueError(f"top must be a share in (0, 1], got {top!r}.")
+    values = {
+        label: scalar_draws(fit, scale, argument="scale").ravel() for label, fit in fits.items()
+    }
+    for label, draws_ in values.items():
+        if not np.all(draws_ > 0):
+            raise ValueError(
+                f"scale={scale!r} must be positive to be drawn on a log axis; the fit "
+                f"{label!r} has draws down to {draws_.min():g}."
+            )
+    if xlim is None:
+        if exact is not None:
+            xlim = (float(exact[0][0]), float(exact[0][-1]))
+        else:
+            upper = min(1.0, 1.5 * top)
+            xlim = (
+                min(float(np.quantile(v, 0.002)) for v in values.values()),
+                max(float(np.quantile(v, upper)) for v in values.values()),
+            )
+    elif not (
+        isinstance(xlim, Sequence)
+        and len(xlim) == 2
+        and all(isinstance(x, numbers.Real) for x in xlim)
+        and 0 < xlim[0] < xlim[1]
+    ):
+        raise ValueError(f"xlim must be two increasing positive numbers, got {xlim!r}.")
+    if exact is not None:
+        grid, cdf = exact
+        ax.plot(grid, cdf, color=COLORS["exact"], lw=1.4, label="exact")
+    for i, (label, draws_) in enumerate(values.items()):
+        ax.ecdf(
+            draws_,
+            color=_color_for(label, i),
+            linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+            lw=1.6,
+            label=label,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(0.0, top)
+    ax.set_xlabel(f"{scale} (log scale)")
+    ax.set_ylabel(f"share of the posterior below {scale}")
+    ax.legend(fontsize="x-small", loc="upper left")
     return ax
 
 
@@ -293,8 +424,14 @@ def plot_map_vs_mean(table: pd.DataFrame, *, var: str = "b", ax: Axes | None = N
     ordered = table.sort_values("posterior_mean")
     position = np.arange(len(ordered))
     ax.errorbar(
-        position, ordered["posterior_mean"], yerr=ordered["posterior_sd"], fmt="o", ms=3,
-        color=COLORS["noncentered"], elinewidth=0.6, label="posterior mean ± 1 sd",
+        position,
+        ordered["posterior_mean"],
+        yerr=ordered["posterior_sd"],
+        fmt="o",
+        ms=3,
+        color=COLORS["noncentered"],
+        elinewidth=0.6,
+        label="posterior mean ± 1 sd",
     )
     ax.plot(position, ordered["map"], "s", ms=3, color=COLORS["centered"], label="joint MAP")
     ax.set_xlabel(f"{ordered.index.name or 'element'} (sorted by posterior mean)")

@@ -43,7 +43,14 @@ _NUTS_SAMPLERS = ("nutpie", "pymc", "numpyro", "blackjax")
 _CACHE_FORMAT = "funnelguide-sample-cache"
 _CACHE_FORMAT_VERSION = 1
 _VERSIONED_PACKAGES = (
-    "funnelguide", "pymc", "pytensor", "nutpie", "numpy", "numba", "xarray", "arviz-base",
+    "funnelguide",
+    "pymc",
+    "pytensor",
+    "nutpie",
+    "numpy",
+    "numba",
+    "xarray",
+    "arviz-base",
 )
 
 #: Compiled nutpie models of this process, keyed by :func:`model_fingerprint`.

@@ -52,9 +52,7 @@ def rich_data():
 
 @pytest.fixture(scope="module")
 def rich_idata(rich_data):
-    return fg.sample(
-        fg.radon_model(rich_data), draws=500, tune=500, chains=4, random_seed=3
-    )
+    return fg.sample(fg.radon_model(rich_data), draws=500, tune=500, chains=4, random_seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +131,13 @@ def test_the_printed_advice_shows_the_evidence(noncentered_advice):
         assert word in text
     assert noncentered_advice.evidence.index.name == "group"
     assert noncentered_advice.evidence.columns.tolist() == [
-        "scale", "members", "kappa_mean", "kappa_median", "data_dominated", "borderline", "choice",
+        "scale",
+        "members",
+        "kappa_mean",
+        "kappa_median",
+        "data_dominated",
+        "borderline",
+        "choice",
     ]
 
 

@@ -331,3 +331,43 @@ def test_model_that_is_not_a_model():
 def test_find_map_of_a_non_model(radon):
     with raises_clearly(TypeError, r"model must be a pymc.Model .* got DataFrame"):
         fg.find_map(radon)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"top": 0.0}, r"top must be a share in \(0, 1\], got 0.0"),
+        ({"top": True}, r"top must be a share in \(0, 1\], got True"),
+        ({"xlim": (0.5, 0.1)}, r"xlim must be two increasing positive numbers, got \(0.5, 0.1\)"),
+        ({"xlim": (0.0, 1.0)}, r"xlim must be two increasing positive numbers"),
+        ({"xlim": 3.0}, r"xlim must be two increasing positive numbers, got 3.0"),
+    ],
+)
+def test_lower_tail_with_bad_ranges(radon_noncentered_idata, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, **kwargs)
+
+
+def test_lower_tail_of_a_scale_that_is_not_positive(radon_noncentered_idata):
+    with pytest.raises(ValueError, match=r"scale='mu_b' must be positive .* the fit 'fit'"):
+        fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, scale="mu_b")
+
+
+def test_lower_tail_of_a_missing_scale_or_no_fits(radon_noncentered_idata):
+    with pytest.raises(KeyError, match=r"scale='tau' is not a variable of the posterior"):
+        fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, scale="tau")
+    with pytest.raises(ValueError, match="fits is empty"):
+        fg.plots.plot_lower_tail({})
+
+
+@pytest.mark.parametrize("quantile", [0.0, 1.0, -0.1, 1.5, "0.05", True, float("nan")])
+def test_estimate_of_a_bad_quantile(radon_noncentered_idata, quantile):
+    with pytest.raises(ValueError, match=r"quantile must be a probability strictly between"):
+        fg.estimate(radon_noncentered_idata, "sigma_b", quantile=quantile)
+
+
+def test_estimate_of_a_missing_or_vector_variable(radon_noncentered_idata):
+    with pytest.raises(KeyError, match=r"var='tau' is not a variable of the posterior"):
+        fg.estimate(radon_noncentered_idata, "tau")
+    with pytest.raises(ValueError, match=r"var='b' must be a scalar parameter"):
+        fg.estimate(radon_noncentered_idata, "b")

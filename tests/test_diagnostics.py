@@ -106,3 +106,25 @@ def test_report_on_eight_schools(schools_model):
     report = fg.funnel_report(idata, scale="tau", group="theta")
     assert (report.scale, report.group, report.chains, report.draws) == ("tau", "theta", 2, 200)
     assert report.parameterization == "noncentered"
+
+
+# ---------------------------------------------------------------- estimate
+
+
+def test_estimate_of_the_mean_and_a_quantile_with_mcse(radon_noncentered_idata):
+    sigma_b = radon_noncentered_idata.posterior["sigma_b"]
+    mean = fg.estimate(radon_noncentered_idata)
+    assert isinstance(mean, fg.Estimate)
+    assert mean.value == pytest.approx(float(sigma_b.mean()))
+    expected_mcse = azs.mcse(radon_noncentered_idata, var_names=["sigma_b"], method="mean")
+    assert mean.mcse == pytest.approx(float(expected_mcse["sigma_b"]))
+    # the MCSE of a mean is about sd / sqrt(ESS): positive and far below the sd
+    assert 0 < mean.mcse < 0.2 * float(sigma_b.std())
+
+    value, mcse = fg.estimate(radon_noncentered_idata, "sigma_b", quantile=0.05)
+    assert value == pytest.approx(float(sigma_b.quantile(0.05)))
+    expected_q = azs.mcse(
+        radon_noncentered_idata, var_names=["sigma_b"], method="quantile", prob=0.05
+    )
+    assert mcse == pytest.approx(float(expected_q["sigma_b"]))
+    assert value < mean.value

@@ -30,7 +30,10 @@ def radon_long_noncentered_idata():
     """4 x 2000 non-centered draws; compiling is shared with the conftest fits."""
     return fg.sample(
         fg.radon_model(parameterization="noncentered"),
-        draws=2000, tune=1000, chains=4, random_seed=20,
+        draws=2000,
+        tune=1000,
+        chains=4,
+        random_seed=20,
     )
 
 
@@ -38,7 +41,11 @@ def radon_long_noncentered_idata():
 def schools_long_noncentered_idata():
     return fg.sample(
         fg.eight_schools_model(parameterization="noncentered"),
-        draws=4000, tune=1000, chains=4, random_seed=20, target_accept=0.95,
+        draws=4000,
+        tune=1000,
+        chains=4,
+        random_seed=20,
+        target_accept=0.95,
     )
 
 
@@ -65,8 +72,11 @@ def test_radon_marginal_likelihood_equals_the_dense_gaussian(sigma_a, sigma_b, e
     )
     dense = stats.multivariate_normal(np.zeros(y.size), covariance).logpdf(y)
     closed_form = _radon_log_marginal_likelihood(
-        np.array([sigma_a]), np.array([sigma_b]), np.array([eps]),
-        _CountyStats.from_frame(radon), mu_sd=mu_sd,
+        np.array([sigma_a]),
+        np.array([sigma_b]),
+        np.array([eps]),
+        _CountyStats.from_frame(radon),
+        mu_sd=mu_sd,
     )[0]
     assert closed_form == pytest.approx(dense, abs=1e-8)
 
@@ -100,7 +110,8 @@ def test_eight_schools_mu_marginal_matches_a_brute_force_grid(schools_exact):
     tau_density = np.trapezoid(joint, mu, axis=0)
     tau_density /= np.trapezoid(tau_density, tau)
     brute_mean = {
-        "mu": np.trapezoid(mu * mu_density, mu), "tau": np.trapezoid(tau * tau_density, tau)
+        "mu": np.trapezoid(mu * mu_density, mu),
+        "tau": np.trapezoid(tau * tau_density, tau),
     }
     assert schools_exact.mean("mu") == pytest.approx(brute_mean["mu"], abs=2e-3)
     assert schools_exact.mean("tau") == pytest.approx(brute_mean["tau"], abs=2e-3)
@@ -154,7 +165,9 @@ def test_a_prior_on_sigma_b_multiplies_its_marginal_by_the_prior_ratio(radon_exa
     """Changing sigma_b's prior only reweights its marginal, by new prior over old prior."""
     narrow = fg.exact_radon_scales(prior={"sigma_b": ("halfnormal", 0.2)})
     assert narrow.priors == {
-        "sigma_a": "HalfCauchy(5)", "sigma_b": "HalfNormal(0.2)", "eps": "HalfCauchy(5)"
+        "sigma_a": "HalfCauchy(5)",
+        "sigma_b": "HalfNormal(0.2)",
+        "eps": "HalfCauchy(5)",
     }
     grid, old = radon_exact.density("sigma_b")
     new = np.interp(grid, *narrow.density("sigma_b"))
@@ -185,11 +198,13 @@ def _assert_within_mcse(idata, exact, name):
     checks = {
         "mean": (draws.mean(), exact.mean(name), azs.mcse(idata, var_names=[name])),
         "q05": (
-            np.quantile(draws, 0.05), exact.quantile(name, 0.05),
+            np.quantile(draws, 0.05),
+            exact.quantile(name, 0.05),
             azs.mcse(idata, var_names=[name], method="quantile", prob=0.05),
         ),
         "q50": (
-            np.quantile(draws, 0.5), exact.quantile(name, 0.5),
+            np.quantile(draws, 0.5),
+            exact.quantile(name, 0.5),
             azs.mcse(idata, var_names=[name], method="quantile", prob=0.5),
         ),
     }

@@ -180,6 +180,65 @@ def test_plot_scale_posteriors_uses_the_current_axes_when_ax_is_none(radon_nonce
     assert len(current.get_legend().get_texts()) == 2
 
 
+# ---------------------------------------------------------------- plot_lower_tail
+
+
+def _step_lines(ax):
+    return [line for line in ax.lines if line.get_drawstyle().startswith("steps")]
+
+
+def test_plot_lower_tail_draws_each_fits_ecdf_on_a_log_axis(
+    radon_centered_idata, radon_noncentered_idata, two_axes
+):
+    _, ax = two_axes
+    fits = {"centered": radon_centered_idata, "non-centered": radon_noncentered_idata}
+    out = fg.plots.plot_lower_tail(fits, ax=ax)
+    assert out is ax
+    assert ax.get_xscale() == "log"
+    assert ax.get_ylim() == (0.0, 0.2)
+    assert ax.get_xlabel() == "sigma_b (log scale)"
+    assert ax.get_ylabel() == "share of the posterior below sigma_b"
+    steps = _step_lines(ax)
+    assert [to_hex(line.get_color()) for line in steps] == [
+        COLORS["centered"].lower(),
+        COLORS["noncentered"].lower(),
+    ]
+    assert [line.get_linestyle() for line in steps] == ["-", "--"]
+    # each line is the empirical CDF of that fit's draws: the k-th smallest draw at k / n
+    for line, fit in zip(steps, fits.values(), strict=True):
+        values = np.sort(fit.posterior["sigma_b"].to_numpy().ravel())
+        x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        np.testing.assert_array_equal(x[1:], values)
+        np.testing.assert_allclose(y[1:], np.arange(1, len(values) + 1) / len(values))
+        assert y[0] == 0.0
+    # the default range starts at the lowest fit's 0.2% quantile
+    lowest = min(float(fit.posterior["sigma_b"].quantile(0.002)) for fit in fits.values())
+    assert ax.get_xlim()[0] == pytest.approx(lowest)
+    assert _labels(ax) == ["centered", "non-centered"]
+
+
+def test_plot_lower_tail_with_the_exact_cdf_takes_its_range(radon_noncentered_idata, two_axes):
+    _, ax = two_axes
+    grid = np.geomspace(0.01, 0.3, 40)
+    cdf = np.linspace(0.0, 0.2, 40)
+    fg.plots.plot_lower_tail(
+        {"non-centered": radon_noncentered_idata}, exact=(grid, cdf), top=0.5, ax=ax
+    )
+    exact_line = next(line for line in ax.lines if line.get_label() == "exact")
+    np.testing.assert_array_equal(exact_line.get_xdata(), grid)
+    assert to_hex(exact_line.get_color()) == COLORS["exact"].lower()
+    assert ax.get_xlim() == pytest.approx((0.01, 0.3))
+    assert ax.get_ylim() == (0.0, 0.5)
+
+
+def test_plot_lower_tail_uses_the_current_axes_when_ax_is_none(radon_noncentered_idata):
+    plt.figure()
+    current = plt.gca()
+    out = fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, xlim=(0.01, 1.0))
+    assert out is current
+    assert current.get_xlim() == pytest.approx((0.01, 1.0))
+
+
 # ---------------------------------------------------------------- plot_map_vs_mean
 
 

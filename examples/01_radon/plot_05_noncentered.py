@@ -66,9 +66,7 @@ noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)
 #
 # One panel per chain, the centered fit on top and the non-centered one below,
 # on a log scale so that small values of ``sigma_b`` stay visible.
-fig, axes = plt.subplots(
-    2, 4, figsize=(7.2, 4.0), sharex=True, sharey=True, layout="constrained"
-)
+fig, axes = plt.subplots(2, 4, figsize=(7.2, 4.0), sharex=True, sharey=True, layout="constrained")
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
 styles = {
     "centered": {"color": fg.plots.COLORS["centered"], "lw": 0.6},
@@ -143,12 +141,22 @@ fig, (ax_c, ax_nc) = plt.subplots(
     1, 2, figsize=(7.2, 3.6), sharex=True, sharey=True, layout="constrained"
 )
 fg.plots.plot_funnel(
-    centered_idata, var="b", index=75, log_scale=True, ax=ax_c,
-    color=fg.plots.COLORS["centered"], marker="o",
+    centered_idata,
+    var="b",
+    index=75,
+    log_scale=True,
+    ax=ax_c,
+    color=fg.plots.COLORS["centered"],
+    marker="o",
 )
 fg.plots.plot_funnel(
-    noncentered_idata, var="b", index=75, log_scale=True, ax=ax_nc,
-    color=fg.plots.COLORS["noncentered"], marker="^",
+    noncentered_idata,
+    var="b",
+    index=75,
+    log_scale=True,
+    ax=ax_nc,
+    color=fg.plots.COLORS["noncentered"],
+    marker="^",
 )
 ax_c.set_title("centered fit")
 ax_nc.set_title("non-centered fit")

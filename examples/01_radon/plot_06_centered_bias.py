@@ -76,28 +76,27 @@ fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="cons
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
 fg.plots.plot_scale_posteriors(fits, scale="sigma_b", bins=30, ax=ax_density)
 ax_density.axvspan(
-    0.0, centered_q01, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0,
+    0.0,
+    centered_q01,
+    color=fg.plots.COLORS["highlight"],
+    alpha=0.3,
+    lw=0,
     label="below centered 1% quantile",
 )
 ax_density.set_ylim(0.0, 1.6 * ax_density.get_ylim()[1])  # room for the legend
 ax_density.legend(fontsize="x-small", loc="upper right")
 ax_density.set_title("Densities and means")
 
-tail_styles = {
-    "centered": {"color": fg.plots.COLORS["centered"], "linestyle": "-"},
-    "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
-}
-for label, idata in fits.items():
-    ax_tail.ecdf(idata.posterior["sigma_b"].values.ravel(), label=label, lw=1.6,
-                 **tail_styles[label])
+fg.plots.plot_lower_tail(
+    fits,
+    scale="sigma_b",
+    xlim=(float(noncentered_sigma.quantile(0.002)), float(centered_sigma.quantile(0.3))),
+    ax=ax_tail,
+)
 ax_tail.axvspan(0.0, centered_q01, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0)
-ax_tail.axhline(0.01, color=fg.plots.COLORS["exact"], lw=0.8, linestyle=":",
-                label="1% of the draws")
-ax_tail.set_xscale("log")
-ax_tail.set_xlim(float(noncentered_sigma.quantile(0.002)), float(centered_sigma.quantile(0.3)))
-ax_tail.set_ylim(0.0, 0.2)
-ax_tail.set_xlabel("sigma_b (log scale)")
-ax_tail.set_ylabel("share of draws below sigma_b")
+ax_tail.axhline(
+    0.01, color=fg.plots.COLORS["exact"], lw=0.8, linestyle=":", label="1% of the draws"
+)
 ax_tail.set_title("Lower tail, log scale")
 ax_tail.legend(fontsize="x-small", loc="upper left")
 fig.suptitle("Posterior of sigma_b from the centered and non-centered fits")
@@ -112,31 +111,21 @@ plt.show()
 # The size of the bias
 # --------------------
 #
-# Each estimate below comes with its MCSE from :func:`arviz_stats.mcse`; the
-# difference of two independent fits has a standard error of
-# :math:`\sqrt{\mathrm{MCSE}_c^2 + \mathrm{MCSE}_{nc}^2}`. A difference of more
-# than about three such standard errors is not noise.
+# Each estimate below comes with its MCSE, from :func:`funnelguide.estimate`
+# (which calls :func:`arviz_stats.mcse`); the difference of two independent fits
+# has a standard error of :math:`\sqrt{\mathrm{MCSE}_c^2 + \mathrm{MCSE}_{nc}^2}`.
+# A difference of more than about three such standard errors is not noise.
 #
 # The centered fit's own MCSE rests on its effective sample size, which the
 # previous example found to be small and unreliable, so its error bars are
 # optimistic.
 
-
-def estimate(idata, method, prob=None):
-    """Return an estimate of sigma_b and its MCSE from one fit."""
-    draws = idata.posterior["sigma_b"]
-    value = float(draws.mean()) if method == "mean" else float(draws.quantile(prob))
-    mcse = azs.mcse(idata, var_names=["sigma_b"], method=method, prob=prob)["sigma_b"]
-    return value, float(mcse)
-
-
-rows = {"mean": ("mean", None), "5% quantile": ("quantile", 0.05),
-        "1% quantile": ("quantile", 0.01)}
+rows = {"mean": None, "5% quantile": 0.05, "1% quantile": 0.01}
 print(f"{'sigma_b':<12}{'centered':>18}{'non-centered':>18}{'difference':>18}{'in SEs':>8}")
 differences = {}
-for name, (method, prob) in rows.items():
-    c_value, c_mcse = estimate(centered_idata, method, prob)
-    nc_value, nc_mcse = estimate(noncentered_idata, method, prob)
+for name, quantile in rows.items():
+    c_value, c_mcse = fg.estimate(centered_idata, "sigma_b", quantile=quantile)
+    nc_value, nc_mcse = fg.estimate(noncentered_idata, "sigma_b", quantile=quantile)
     diff, diff_se = c_value - nc_value, float(np.hypot(c_mcse, nc_mcse))
     differences[name] = diff / diff_se
     print(
@@ -182,6 +171,7 @@ assert share_below_min > 0.0, share_below_min
 #
 #    - :func:`funnelguide.radon_model`
 #    - :func:`funnelguide.sample`
+#    - :func:`funnelguide.estimate`
 #    - :func:`funnelguide.plots.plot_scale_posteriors`
+#    - :func:`funnelguide.plots.plot_lower_tail`
 #    - :func:`arviz_stats.mcse`
-#    - :meth:`matplotlib.axes.Axes.ecdf`

@@ -49,12 +49,22 @@ fig, (ax_offset, ax_slope) = plt.subplots(
     1, 2, figsize=(7.2, 3.6), sharey=True, layout="constrained"
 )
 fg.plots.plot_funnel(
-    noncentered_idata, var="b_offset", index=75, log_scale=True, ax=ax_offset,
-    color=fg.plots.COLORS["noncentered"], marker="^",
+    noncentered_idata,
+    var="b_offset",
+    index=75,
+    log_scale=True,
+    ax=ax_offset,
+    color=fg.plots.COLORS["noncentered"],
+    marker="^",
 )
 fg.plots.plot_funnel(
-    noncentered_idata, var="b", index=75, log_scale=True, ax=ax_slope,
-    color=fg.plots.COLORS["other"], marker="o",
+    noncentered_idata,
+    var="b",
+    index=75,
+    log_scale=True,
+    ax=ax_slope,
+    color=fg.plots.COLORS["other"],
+    marker="o",
 )
 ax_offset.set_title("What the sampler moves: b_offset[75]")
 ax_slope.set_title("What we compute: b[75]")

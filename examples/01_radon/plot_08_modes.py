@@ -99,8 +99,11 @@ median_draw = int(np.argsort(draw_log_density)[draw_log_density.size // 2])
 print(f"{'log density':<28}{'at the MAP':>12}{'median draw':>14}")
 for name, at_map, at_draw in [
     ("slope terms", map_slope_term, draw_slope_term[median_draw]),
-    ("everything else", map_log_density - map_slope_term,
-     draw_log_density[median_draw] - draw_slope_term[median_draw]),
+    (
+        "everything else",
+        map_log_density - map_slope_term,
+        draw_log_density[median_draw] - draw_slope_term[median_draw],
+    ),
     ("total", map_log_density, draw_log_density[median_draw]),
 ]:
     print(f"{name:<28}{at_map:>12.1f}{at_draw:>14.1f}")
@@ -131,16 +134,30 @@ print(f"their sigma_b: {np.array2string(np.sort(draws_sigma_b[denser_than_map]),
 # joint log density of each posterior draw, with the MAP as a star. Below, how
 # the draws, and so the posterior mass, are spread over ``sigma_b``.
 fig, (ax_density, ax_mass) = plt.subplots(
-    2, 1, figsize=(7.2, 5.0), sharex=True, layout="constrained",
+    2,
+    1,
+    figsize=(7.2, 5.0),
+    sharex=True,
+    layout="constrained",
     gridspec_kw={"height_ratios": [3, 2]},
 )
 ax_density.scatter(
-    draws_sigma_b, draw_log_density, s=5, alpha=0.4, linewidths=0,
-    color=fg.plots.COLORS["noncentered"], label="posterior draws (non-centered fit)",
+    draws_sigma_b,
+    draw_log_density,
+    s=5,
+    alpha=0.4,
+    linewidths=0,
+    color=fg.plots.COLORS["noncentered"],
+    label="posterior draws (non-centered fit)",
 )
 ax_density.scatter(
-    map_sigma_b, map_log_density, s=160, marker="*",
-    color=fg.plots.COLORS["centered"], edgecolors="black", linewidths=0.6,
+    map_sigma_b,
+    map_log_density,
+    s=160,
+    marker="*",
+    color=fg.plots.COLORS["centered"],
+    edgecolors="black",
+    linewidths=0.6,
     label="MAP (centered model)",
 )
 ax_density.set_ylabel("joint log density")
@@ -149,8 +166,13 @@ ax_density.legend(fontsize="small", loc="upper right")
 
 edges = np.logspace(np.log10(map_sigma_b) - 0.5, 0.5, 50)
 ax_mass.hist(draws_sigma_b, bins=edges, color=fg.plots.COLORS["noncentered"], alpha=0.7)
-ax_mass.axvline(map_sigma_b, color=fg.plots.COLORS["centered"],
-                linestyle="--", lw=1.2, label="sigma_b at the MAP")
+ax_mass.axvline(
+    map_sigma_b,
+    color=fg.plots.COLORS["centered"],
+    linestyle="--",
+    lw=1.2,
+    label="sigma_b at the MAP",
+)
 ax_mass.set_xscale("log")
 ax_mass.set_xlabel("sigma_b (log scale)")
 ax_mass.set_ylabel("number of draws")
@@ -201,8 +223,10 @@ def mass_in_ball(sigma):
 print(f"{'sigma_b':>9}{'log10 density':>15}{'log10 volume':>14}{'sum':>7}{'mass':>7}")
 for sigma in (1.0, 1e-1, 1e-2, map_sigma_b):
     density, volume = log10_density_at_centre(sigma), log10_ball_volume(sigma)
-    print(f"{sigma:>9.1e}{density:>15.1f}{volume:>14.1f}{density + volume:>7.1f}"
-          f"{mass_in_ball(sigma):>7.2f}")
+    print(
+        f"{sigma:>9.1e}{density:>15.1f}{volume:>14.1f}{density + volume:>7.1f}"
+        f"{mass_in_ball(sigma):>7.2f}"
+    )
 
 sigma_grid = np.logspace(-8, 0, 200)
 log10_peak_density = log10_density_at_centre(sigma_grid)
@@ -219,16 +243,43 @@ print(f"density gained per tenfold drop of sigma_b: a factor 10^{density_per_dec
 # where the density peaks.
 
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
-ax.plot(sigma_grid, log10_peak_density, color=fg.plots.COLORS["centered"], lw=1.8,
-        label="log10 density of the slopes at the centre")
-ax.plot(sigma_grid, log10_volume, color=fg.plots.COLORS["noncentered"], lw=1.8,
-        linestyle="--", label="log10 volume of the ball holding 90% of them")
-ax.plot(sigma_grid, np.log10(mass_inside), color=fg.plots.COLORS["exact"], lw=1.4,
-        linestyle=":", label="log10 probability inside the ball")
-ax.axvspan(*np.quantile(draws_sigma_b, [0.05, 0.95]), color=fg.plots.COLORS["other"],
-           alpha=0.2, lw=0, label="90% of the posterior of sigma_b")
-ax.axvline(map_sigma_b, color=fg.plots.COLORS["centered"],
-           linestyle="-.", lw=1.0, label="sigma_b at the MAP")
+ax.plot(
+    sigma_grid,
+    log10_peak_density,
+    color=fg.plots.COLORS["centered"],
+    lw=1.8,
+    label="log10 density of the slopes at the centre",
+)
+ax.plot(
+    sigma_grid,
+    log10_volume,
+    color=fg.plots.COLORS["noncentered"],
+    lw=1.8,
+    linestyle="--",
+    label="log10 volume of the ball holding 90% of them",
+)
+ax.plot(
+    sigma_grid,
+    np.log10(mass_inside),
+    color=fg.plots.COLORS["exact"],
+    lw=1.4,
+    linestyle=":",
+    label="log10 probability inside the ball",
+)
+ax.axvspan(
+    *np.quantile(draws_sigma_b, [0.05, 0.95]),
+    color=fg.plots.COLORS["other"],
+    alpha=0.2,
+    lw=0,
+    label="90% of the posterior of sigma_b",
+)
+ax.axvline(
+    map_sigma_b,
+    color=fg.plots.COLORS["centered"],
+    linestyle="-.",
+    lw=1.0,
+    label="sigma_b at the MAP",
+)
 ax.set_xscale("log")
 ax.set_xlabel("sigma_b (log scale)")
 ax.set_ylabel("log10 of each quantity")

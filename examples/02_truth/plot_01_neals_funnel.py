@@ -84,11 +84,17 @@ rows = []
 for label, idata in fits.items():
     for name, (value, mcse) in v_estimates(idata).items():
         error = value - truth[name]
-        rows.append({
-            "fit": label, "quantity": name, "estimate": value, "MCSE": mcse,
-            "exact": truth[name], "error": error,
-            "error / MCSE": error / mcse if mcse > 0 else -np.inf * (error < 0),
-        })
+        rows.append(
+            {
+                "fit": label,
+                "quantity": name,
+                "estimate": value,
+                "MCSE": mcse,
+                "exact": truth[name],
+                "error": error,
+                "error / MCSE": error / mcse if mcse > 0 else -np.inf * (error < 0),
+            }
+        )
 table = pd.DataFrame(rows).set_index(["fit", "quantity"])
 with pd.option_context("display.float_format", "{:.4f}".format):
     print(table)
@@ -107,8 +113,10 @@ print(
 # computed from chains that do not explore the whole distribution. (A zero MCSE for
 # :math:`P(v < -3)` means that no centered draw at all fell below :math:`-3`.) A fairer yardstick
 # is the MCSE of the fit that works: it says how close 4000 draws of this distribution can get.
-ess_v = {label: float(azs.ess(idata, var_names=["v"], method="bulk")["v"])
-         for label, idata in fits.items()}
+ess_v = {
+    label: float(azs.ess(idata, var_names=["v"], method="bulk")["v"])
+    for label, idata in fits.items()
+}
 worst_centered_miss = max(
     abs(estimates["centered"][name][0] - truth[name]) / estimates["non-centered"][name][1]
     for name in truth
@@ -131,10 +139,17 @@ styles = {
 for label, idata in fits.items():
     density, _ = np.histogram(idata.posterior["v"].values.ravel(), bins=edges, density=True)
     ax.stairs(density, edges, lw=1.6, label=f"{label} draws", **styles[label])
-ax.plot(grid, exact_v.pdf(grid), color=fg.plots.COLORS["exact"], lw=1.4,
-        label="exact: Normal(0, 3)")
-ax.axvspan(grid[0], -3.0, color=fg.plots.COLORS["highlight"], alpha=0.25, lw=0,
-           label="v < -3 (15.87% exact)")
+ax.plot(
+    grid, exact_v.pdf(grid), color=fg.plots.COLORS["exact"], lw=1.4, label="exact: Normal(0, 3)"
+)
+ax.axvspan(
+    grid[0],
+    -3.0,
+    color=fg.plots.COLORS["highlight"],
+    alpha=0.25,
+    lw=0,
+    label=f"v < -3 ({exact_v.cdf(-3.0):.2%} exact)",
+)
 ax.set_xlim(grid[0], grid[-1])
 ax.set_xlabel("v")
 ax.set_ylabel("density")
@@ -164,16 +179,20 @@ v_draws = centered_idata.posterior["v"].values
 step_start_v = stats_c["divergence_start"].sel(unconstrained_parameter="v").values[diverging]
 step_end_v = stats_c["divergence_end"].sel(unconstrained_parameter="v").values[diverging]
 chain_of, draw_of = np.nonzero(diverging)
-divergences = pd.DataFrame({
-    "chain": chain_of,
-    "draw": draw_of,
-    "v of the draw kept": v_draws[diverging],
-    "v at step start": step_start_v,
-    "v at step end": step_end_v,
-    "energy error": stats_c["divergence_energy_error"].values[diverging],
-})
-print(f"centered fit: {diverging.sum()} divergences; non-centered fit: "
-      f"{int(noncentered_idata.sample_stats['diverging'].sum())}")
+divergences = pd.DataFrame(
+    {
+        "chain": chain_of,
+        "draw": draw_of,
+        "v of the draw kept": v_draws[diverging],
+        "v at step start": step_start_v,
+        "v at step end": step_end_v,
+        "energy error": stats_c["divergence_energy_error"].values[diverging],
+    }
+)
+print(
+    f"centered fit: {diverging.sum()} divergences; non-centered fit: "
+    f"{int(noncentered_idata.sample_stats['diverging'].sum())}"
+)
 with pd.option_context("display.float_format", "{:.2f}".format):
     print(divergences.head(10).to_string(index=False))  # the first ten, if there are more
 
@@ -196,21 +215,42 @@ fig, (ax_funnel, ax_strip) = plt.subplots(
     1, 2, figsize=(7.2, 3.8), layout="constrained", width_ratios=(3, 2)
 )
 fg.plots.plot_funnel(
-    noncentered_idata, var="x", index=0, scale="v", ax=ax_funnel,
-    color=fg.plots.COLORS["noncentered"], marker="^", s=5, alpha=0.3,
-    label="non-centered draws", show_divergences=False,
+    noncentered_idata,
+    var="x",
+    index=0,
+    scale="v",
+    ax=ax_funnel,
+    color=fg.plots.COLORS["noncentered"],
+    marker="^",
+    s=5,
+    alpha=0.3,
+    label="non-centered draws",
+    show_divergences=False,
 )
 fg.plots.plot_funnel(
-    centered_idata, var="x", index=0, scale="v", ax=ax_funnel,
-    color=fg.plots.COLORS["centered"], marker="o", s=5, alpha=0.4, label="centered draws",
+    centered_idata,
+    var="x",
+    index=0,
+    scale="v",
+    ax=ax_funnel,
+    color=fg.plots.COLORS["centered"],
+    marker="o",
+    s=5,
+    alpha=0.4,
+    label="centered draws",
 )
 step_start_x = stats_c["divergence_start"].sel(unconstrained_parameter="x_0").values[diverging]
 ax_funnel.scatter(
-    step_start_x, step_start_v, marker="D", s=30, facecolor="none",
-    edgecolor=fg.plots.COLORS["exact"], linewidths=1.2, label="start of the failed step",
+    step_start_x,
+    step_start_v,
+    marker="D",
+    s=30,
+    facecolor="none",
+    edgecolor=fg.plots.COLORS["exact"],
+    linewidths=1.2,
+    label="start of the failed step",
 )
-ax_funnel.axhline(-3.0, color=fg.plots.COLORS["highlight"], lw=1.0, linestyle="--",
-                  label="v = -3")
+ax_funnel.axhline(-3.0, color=fg.plots.COLORS["highlight"], lw=1.0, linestyle="--", label="v = -3")
 ax_funnel.set_xlim(-12.0, 12.0)
 ax_funnel.set_ylim(-10.0, 10.0)
 ax_funnel.set_xlabel("x[0]")
@@ -230,10 +270,16 @@ for position, (values, marker, color) in enumerate(few.values(), start=1):
     jitter = position + rng.uniform(-0.15, 0.15, values.size)
     ax_strip.scatter(jitter, values, marker=marker, s=30, color=color, lw=1.2)
 for q, style in ((0.1587, "--"), (0.5, ":")):
-    ax_strip.axhline(exact_v.ppf(q), color=fg.plots.COLORS["highlight"], lw=1.0,
-                     linestyle=style, label=f"exact {q:.0%} quantile of v")
+    ax_strip.axhline(
+        exact_v.ppf(q),
+        color=fg.plots.COLORS["highlight"],
+        lw=1.0,
+        linestyle=style,
+        label=f"exact {q:.0%} quantile of v",
+    )
 ax_strip.set_xticks(
-    range(3), ["all centered\ndraws", "divergent\ndraws", "failed steps'\nstarts"],
+    range(3),
+    ["all centered\ndraws", "divergent\ndraws", "failed steps'\nstarts"],
     fontsize="small",
 )
 ax_strip.set_ylim(-10.0, 10.0)

@@ -21,7 +21,6 @@ against the exact answer and against a non-centered fit at the default setting.
 # The exact 5% quantile of ``sigma_b`` comes from :func:`funnelguide.exact_radon_scales`. The
 # centered model is compiled once and sampled at each ``target_accept``, passed through
 # :func:`funnelguide.sample` to nutpie; every fit uses the same seed.
-import arviz_stats as azs
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -37,8 +36,7 @@ print(f"exact 5% quantile of sigma_b: {exact_q05:.4f}")
 
 centered_model = fg.radon_model(parameterization="centered")
 fits = {
-    f"centered, {target}": fg.sample(centered_model, random_seed=RANDOM_SEED,
-                                     target_accept=target)
+    f"centered, {target}": fg.sample(centered_model, random_seed=RANDOM_SEED, target_accept=target)
     for target in TARGET_ACCEPTS
 }
 fits["non-centered, 0.8"] = fg.sample(
@@ -65,6 +63,7 @@ def chain_q05_rms(idata):
 rows = {}
 for label, idata in fits.items():
     report = fg.funnel_report(idata, scale="sigma_b", group="b")
+    q05 = fg.estimate(idata, "sigma_b", quantile=0.05)
     sampler_stats = idata.sample_stats
     rows[label] = {
         "divergences": report.divergences,
@@ -73,18 +72,21 @@ for label, idata in fits.items():
         "seconds": idata.posterior.attrs["sampling_time"],
         "ESS bulk": report.ess_bulk,
         "min E-BFMI": float(report.ebfmi.min()),
-        "q05": float(idata.posterior["sigma_b"].quantile(0.05)),
-        "q05 MCSE": float(
-            azs.mcse(idata, var_names=["sigma_b"], method="quantile", prob=0.05)["sigma_b"]
-        ),
+        "q05": q05.value,
+        "q05 MCSE": q05.mcse,
         "chain q05 RMSE": chain_q05_rms(idata),
     }
 sweep = pd.DataFrame.from_dict(rows, orient="index")
-formats = {"divergences": "{:.0f}", "seconds": "{:.1f}", "ESS bulk": "{:.0f}",
-           "steps/draw": "{:.1f}", "min E-BFMI": "{:.2f}"}
-print(sweep.T.apply(
-    lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1
-).to_string())
+formats = {
+    "divergences": "{:.0f}",
+    "seconds": "{:.1f}",
+    "ESS bulk": "{:.0f}",
+    "steps/draw": "{:.1f}",
+    "min E-BFMI": "{:.2f}",
+}
+print(
+    sweep.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1).to_string()
+)
 
 # %%
 # Each step up in ``target_accept`` buys a smaller step size, so every draw takes more
@@ -110,14 +112,27 @@ for position, (label, idata), color, marker in zip(
     positions, fits.items(), colors, markers, strict=True
 ):
     per_chain = idata.posterior["sigma_b"].quantile(0.05, dim="draw").values
-    ax_q05.scatter(position + rng.uniform(-0.2, 0.2, per_chain.size), per_chain, s=18,
-                   marker=marker, facecolor="none", edgecolor=color, linewidths=1.0)
-    ax_q05.errorbar(position + 0.3, rows[label]["q05"], yerr=rows[label]["q05 MCSE"],
-                    fmt=marker, ms=7, color=color, capsize=3)
+    ax_q05.scatter(
+        position + rng.uniform(-0.2, 0.2, per_chain.size),
+        per_chain,
+        s=18,
+        marker=marker,
+        facecolor="none",
+        edgecolor=color,
+        linewidths=1.0,
+    )
+    ax_q05.errorbar(
+        position + 0.3,
+        rows[label]["q05"],
+        yerr=rows[label]["q05 MCSE"],
+        fmt=marker,
+        ms=7,
+        color=color,
+        capsize=3,
+    )
 ax_q05.axhline(exact_q05, color=fg.plots.COLORS["exact"], lw=1.2, label="exact")
 ax_q05.scatter([], [], s=18, marker="o", facecolor="none", edgecolor="gray", label="one chain")
-ax_q05.errorbar([], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3,
-                label="all chains ± MCSE")
+ax_q05.errorbar([], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3, label="all chains ± MCSE")
 tick_labels = [label.replace(", ", "\n") for label in fits]
 ax_q05.set_xticks(positions, tick_labels, fontsize="small")
 ax_q05.set_xlabel("fit and target_accept")
@@ -130,14 +145,22 @@ bars = ax_ess.bar(positions, sweep["ESS bulk"], color=colors, width=0.6)
 for bar, hatch in zip(bars, ["//"] * len(TARGET_ACCEPTS) + [""], strict=True):
     bar.set_hatch(hatch)
     bar.set_edgecolor("white")
-for position, divergences, ess in zip(positions, sweep["divergences"], sweep["ESS bulk"],
-                                      strict=True):
-    ax_ess.annotate(f"{divergences} div.", (position, ess), xytext=(0, 2),
-                    textcoords="offset points", ha="center", fontsize="x-small")
+for position, divergences, ess in zip(
+    positions, sweep["divergences"], sweep["ESS bulk"], strict=True
+):
+    ax_ess.annotate(
+        f"{divergences} div.",
+        (position, ess),
+        xytext=(0, 2),
+        textcoords="offset points",
+        ha="center",
+        fontsize="x-small",
+    )
 ax_ess.set_xticks(positions, [label.split(", ")[1] for label in fits], fontsize="small")
 ax_ess.set_xlabel("target_accept")
-ax_ess.legend([bars[0], bars[-1]], ["centered", "non-centered"], fontsize="x-small",
-              loc="upper left")
+ax_ess.legend(
+    [bars[0], bars[-1]], ["centered", "non-centered"], fontsize="x-small", loc="upper left"
+)
 ax_ess.set_ylabel("bulk ESS of sigma_b")
 ax_ess.set_title("Effective draws")
 fig.suptitle("Centered radon fits at rising target_accept against the exact answer")
@@ -199,5 +222,5 @@ assert rows["centered, 0.99"]["steps/draw"] > rows["centered, 0.8"]["steps/draw"
 #    - :func:`funnelguide.sample`
 #    - :func:`funnelguide.funnel_report`
 #    - :func:`funnelguide.radon_model`
-#    - :func:`arviz_stats.mcse`
+#    - :func:`funnelguide.estimate`
 #    - :func:`nutpie.sample`

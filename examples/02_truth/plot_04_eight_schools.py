@@ -23,7 +23,6 @@ over :math:`\tau`. This example compares the centered and non-centered fits with
 # %%
 # Data and exact answer
 # ---------------------
-import arviz_stats as azs
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -50,8 +49,9 @@ noncentered_idata = fg.sample(
     fg.eight_schools_model(parameterization="noncentered"), random_seed=RANDOM_SEED
 )
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
-reports = {label: fg.funnel_report(idata, scale="tau", group="theta")
-           for label, idata in fits.items()}
+reports = {
+    label: fg.funnel_report(idata, scale="tau", group="theta") for label, idata in fits.items()
+}
 for report in reports.values():
     print(report)
     print()
@@ -69,25 +69,31 @@ for report in reports.values():
 # On the left, both fits' histograms with their means and the exact density; on the right,
 # the lower tail as the share of the posterior below each value of ``tau``, on a log scale.
 fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
-fg.plots.plot_scale_posteriors(fits, scale="tau", exact=exact.density("tau"), bins=40,
-                               ax=ax_density)
-ax_density.axvline(exact.mean("tau"), color=fg.plots.COLORS["exact"], lw=1.0, linestyle=":",
-                   label=f"mean, exact: {exact.mean('tau'):.2f}")
+fg.plots.plot_scale_posteriors(
+    fits, scale="tau", exact=exact.density("tau"), bins=40, ax=ax_density
+)
+ax_density.axvline(
+    exact.mean("tau"),
+    color=fg.plots.COLORS["exact"],
+    lw=1.0,
+    linestyle=":",
+    label=f"mean, exact: {exact.mean('tau'):.2f}",
+)
 ax_density.set_xlim(0.0, exact.quantile("tau", 0.98))
 ax_density.set_ylim(0.0, 1.6 * ax_density.get_ylim()[1])  # room for the legend
 ax_density.legend(fontsize="x-small", loc="upper right")
 ax_density.set_title("Densities and means")
 
 tail_grid = np.geomspace(exact.quantile("tau", 0.002), exact.quantile("tau", 0.5), 300)
-ax_tail.plot(tail_grid, exact.cdf("tau", tail_grid), color=fg.plots.COLORS["exact"], lw=1.4,
-             label="exact")
+ax_tail.plot(
+    tail_grid, exact.cdf("tau", tail_grid), color=fg.plots.COLORS["exact"], lw=1.4, label="exact"
+)
 tail_styles = {
     "centered": {"color": fg.plots.COLORS["centered"], "linestyle": "-"},
     "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
 }
 for label, idata in fits.items():
-    ax_tail.ecdf(idata.posterior["tau"].values.ravel(), lw=1.6, label=label,
-                 **tail_styles[label])
+    ax_tail.ecdf(idata.posterior["tau"].values.ravel(), lw=1.6, label=label, **tail_styles[label])
 ax_tail.set_xscale("log")
 ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
 ax_tail.set_ylim(0.0, 0.5)
@@ -103,31 +109,32 @@ plt.show()
 # ------------------------
 #
 # The mean and three quantiles of ``tau``, and the mean of ``mu``, from each fit with their
-# MCSE, against the exact values.
-
-
-def estimate(idata, var, method, prob=None):
-    """Return an estimate of ``var`` and its MCSE from one fit."""
-    draws = idata.posterior[var]
-    value = float(draws.mean()) if method == "mean" else float(draws.quantile(prob))
-    mcse = azs.mcse(idata, var_names=[var], method=method, prob=prob)[var]
-    return value, float(mcse)
+# MCSE (:func:`funnelguide.estimate`), against the exact values.
 
 
 quantities = {
-    "tau mean": ("tau", "mean", None, exact.mean("tau")),
-    "tau 5% quantile": ("tau", "quantile", 0.05, exact.quantile("tau", 0.05)),
-    "tau 25% quantile": ("tau", "quantile", 0.25, exact.quantile("tau", 0.25)),
-    "tau median": ("tau", "quantile", 0.5, exact.quantile("tau", 0.5)),
-    "mu mean": ("mu", "mean", None, exact.mean("mu")),
+    "tau mean": ("tau", None, exact.mean("tau")),
+    "tau 5% quantile": ("tau", 0.05, exact.quantile("tau", 0.05)),
+    "tau 25% quantile": ("tau", 0.25, exact.quantile("tau", 0.25)),
+    "tau median": ("tau", 0.5, exact.quantile("tau", 0.5)),
+    "mu mean": ("mu", None, exact.mean("mu")),
 }
 rows = []
 for label, idata in fits.items():
-    for name, (var, method, prob, truth) in quantities.items():
-        value, mcse = estimate(idata, var, method, prob)
+    for name, (var, quantile, truth) in quantities.items():
+        value, mcse = fg.estimate(idata, var, quantile=quantile)
         error = value - truth
-        rows.append({"fit": label, "quantity": name, "estimate": value, "MCSE": mcse,
-                     "exact": truth, "error": error, "error / MCSE": error / mcse})
+        rows.append(
+            {
+                "fit": label,
+                "quantity": name,
+                "estimate": value,
+                "MCSE": mcse,
+                "exact": truth,
+                "error": error,
+                "error / MCSE": error / mcse,
+            }
+        )
 errors = pd.DataFrame(rows).set_index(["fit", "quantity"])
 with pd.option_context("display.float_format", "{:.3f}".format):
     print(errors)
@@ -136,8 +143,10 @@ mass_below_lowest = {}
 for label, idata in fits.items():
     lowest = float(idata.posterior["tau"].min())
     mass_below_lowest[label] = float(exact.cdf("tau", lowest))
-    print(f"{label:<13} smallest tau drawn {lowest:.2g}; exact posterior mass below it: "
-          f"{mass_below_lowest[label]:.2%}")
+    print(
+        f"{label:<13} smallest tau drawn {lowest:.2g}; exact posterior mass below it: "
+        f"{mass_below_lowest[label]:.2%}"
+    )
 
 # %%
 # The funnel behind it
@@ -145,13 +154,25 @@ for label, idata in fits.items():
 #
 # School A's effect against ``tau`` on a log scale, with the divergent draws marked: the
 # centered draws stop where the funnel narrows, and the divergences crowd at that edge.
-fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True,
-                         layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True, layout="constrained")
 for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=True):
-    fg.plots.plot_funnel(idata, var="theta", index="A", scale="tau", log_scale=True, ax=ax,
-                         color=tail_styles[label]["color"], marker=marker)
-    ax.axhline(exact.quantile("tau", 0.05), color=fg.plots.COLORS["exact"], lw=1.0,
-               linestyle=":", label="exact 5% quantile of tau")
+    fg.plots.plot_funnel(
+        idata,
+        var="theta",
+        index="A",
+        scale="tau",
+        log_scale=True,
+        ax=ax,
+        color=tail_styles[label]["color"],
+        marker=marker,
+    )
+    ax.axhline(
+        exact.quantile("tau", 0.05),
+        color=fg.plots.COLORS["exact"],
+        lw=1.0,
+        linestyle=":",
+        label="exact 5% quantile of tau",
+    )
     ax.set_title(f"{label} fit")
     ax.legend(fontsize="x-small", loc="lower right")
 axes[1].set_ylabel("")
@@ -202,6 +223,6 @@ assert reports["centered"].ess_bulk < reports["non-centered"].ess_bulk / 4, repo
 #    - :func:`funnelguide.exact_eight_schools`
 #    - :func:`funnelguide.sample`
 #    - :func:`funnelguide.funnel_report`
+#    - :func:`funnelguide.estimate`
 #    - :func:`funnelguide.plots.plot_scale_posteriors`
 #    - :func:`funnelguide.plots.plot_funnel`
-#    - :func:`arviz_stats.mcse`

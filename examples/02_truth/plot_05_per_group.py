@@ -33,8 +33,10 @@ RANDOM_SEED = 8927
 radon = fg.load_radon()
 per_county = radon.groupby("county").agg(houses=("floor", "size"), first_floor=("floor", "sum"))
 print(per_county.describe().loc[["min", "25%", "50%", "75%", "max"]].to_string())
-print(f"counties without a first-floor house: {(per_county['first_floor'] == 0).sum()} of "
-      f"{len(per_county)}")
+print(
+    f"counties without a first-floor house: {(per_county['first_floor'] == 0).sum()} of "
+    f"{len(per_county)}"
+)
 
 # %%
 # Five forms, one posterior
@@ -93,11 +95,19 @@ for label, idata in fits.items():
         "kappa b": advice[label].evidence.loc["b", "kappa_mean"],
     }
 table = pd.DataFrame.from_dict(rows, orient="index")
-formats = {"divergences": "{:.0f}", "worst ESS": "{:.0f}", "worst ESS/s": "{:.0f}",
-           "ESS sigma_a": "{:.0f}", "ESS sigma_b": "{:.0f}", "mass below": "{:.2%}",
-           "sigma_a z": "{:+.1f}", "worst of": "{}"}
-print(table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format),
-                    axis=1).to_string())
+formats = {
+    "divergences": "{:.0f}",
+    "worst ESS": "{:.0f}",
+    "worst ESS/s": "{:.0f}",
+    "ESS sigma_a": "{:.0f}",
+    "ESS sigma_b": "{:.0f}",
+    "mass below": "{:.2%}",
+    "sigma_a z": "{:+.1f}",
+    "worst of": "{}",
+}
+print(
+    table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1).to_string()
+)
 
 # %%
 # Whatever the form of the intercepts, the worst quantity is ``sigma_b``, and it is poor
@@ -126,12 +136,31 @@ kappa = pd.DataFrame({group: advice["a c, b c"].kappa[group] for group in GROUPS
 kappa["houses"] = per_county.loc[kappa.index, "houses"]
 
 fig, (ax_kappa, ax_ess) = plt.subplots(1, 2, figsize=(7.2, 3.8), layout="constrained")
-ax_kappa.scatter(kappa["houses"], kappa["a"], marker="o", s=16, color=fg.plots.COLORS["other"],
-                 label="intercept a")
-ax_kappa.scatter(kappa["houses"], kappa["b"], marker="^", s=16, facecolor="none",
-                 edgecolor=fg.plots.COLORS["centered"], label="slope b")
-ax_kappa.axhline(0.5, color=fg.plots.COLORS["exact"], lw=1.0, linestyle="--",
-                 label="threshold 0.5")
+ax_kappa.scatter(
+    kappa["houses"],
+    kappa["a"],
+    marker="o",
+    s=16,
+    color=fg.plots.COLORS["other"],
+    label="intercept a",
+)
+ax_kappa.scatter(
+    kappa["houses"],
+    kappa["b"],
+    marker="^",
+    s=16,
+    facecolor="none",
+    edgecolor=fg.plots.COLORS["centered"],
+    label="slope b",
+)
+threshold = fg.diagnostics.CENTERING_THRESHOLD
+ax_kappa.axhline(
+    threshold,
+    color=fg.plots.COLORS["exact"],
+    lw=1.0,
+    linestyle="--",
+    label=f"threshold {threshold:g}",
+)
 ax_kappa.set_xscale("log")
 ax_kappa.set_xlabel("houses in the county (log scale)")
 ax_kappa.set_ylabel("shrinkage factor kappa")
@@ -141,10 +170,22 @@ ax_kappa.set_title("Each county's kappa")
 
 positions = np.arange(len(fits))
 width = 0.38
-ax_ess.bar(positions - width / 2, table["ESS sigma_a"], width, color=fg.plots.COLORS["other"],
-           label="sigma_a")
-ax_ess.bar(positions + width / 2, table["ESS sigma_b"], width,
-           color=fg.plots.COLORS["centered"], hatch="//", edgecolor="white", label="sigma_b")
+ax_ess.bar(
+    positions - width / 2,
+    table["ESS sigma_a"],
+    width,
+    color=fg.plots.COLORS["other"],
+    label="sigma_a",
+)
+ax_ess.bar(
+    positions + width / 2,
+    table["ESS sigma_b"],
+    width,
+    color=fg.plots.COLORS["centered"],
+    hatch="//",
+    edgecolor="white",
+    label="sigma_b",
+)
 tick_labels = [
     label.replace(", ", "\n") + f"\n{row['divergences']} div." for label, row in rows.items()
 ]

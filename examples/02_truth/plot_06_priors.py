@@ -55,8 +55,10 @@ informative_shift = {
     for stat in ("mean", "q05")
 }
 for stat in ("mean", "q05"):
-    print(f"{stat:>4}: spread over the weak priors {prior_spread[stat]:.4f}; "
-          f"HalfNormal(0.1) against HalfCauchy(5) {informative_shift[stat]:+.4f}")
+    print(
+        f"{stat:>4}: spread over the weak priors {prior_spread[stat]:.4f}; "
+        f"HalfNormal(0.1) against HalfCauchy(5) {informative_shift[stat]:+.4f}"
+    )
 
 # %%
 # The centered sampler's error, for comparison
@@ -75,10 +77,14 @@ sampler_error = {
 chain_q05 = sigma_b.quantile(0.05, dim="draw").values
 chain_q05_rmse = float(np.sqrt(np.mean((chain_q05 - reference["q05"]) ** 2)))
 for stat, error in sampler_error.items():
-    print(f"{stat:>4}: centered error {error:+.4f}, "
-          f"{abs(error) / prior_spread[stat]:.1f} times the spread over the weak priors")
-print(f" q05: a centered chain is off by {chain_q05_rmse:.4f} (root mean square), "
-      f"{chain_q05_rmse / prior_spread['q05']:.1f} times the spread over the weak priors")
+    print(
+        f"{stat:>4}: centered error {error:+.4f}, "
+        f"{abs(error) / prior_spread[stat]:.1f} times the spread over the weak priors"
+    )
+print(
+    f" q05: a centered chain is off by {chain_q05_rmse:.4f} (root mean square), "
+    f"{chain_q05_rmse / prior_spread['q05']:.1f} times the spread over the weak priors"
+)
 
 # %%
 # Side by side
