@@ -9,9 +9,9 @@ Three rules shape this file:
    every clean build, the MyST-NB pages are executed, and a warning raised by example code fails
    the build like an exception does.
 2. The build needs no network and the built site loads nothing from another host: MathJax is
-   served from ``_static``, the gallery's execution-times page (which pulls jQuery and DataTables
-   from CDNs) is not written, and intersphinx falls back to an empty local inventory when it
-   cannot reach a project (see "Intersphinx" below).
+   served from ``_static``, the gallery's execution-times pages are plain tables (sphinx-gallery's
+   own pull jQuery and DataTables from CDNs), and intersphinx falls back to an empty local
+   inventory when it cannot reach a project (see "Intersphinx" below).
 3. Nothing is silenced that a reader would notice: the only suppressed warning types are named
    below with the reason.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import html
 import importlib.util
 import inspect
 import itertools
@@ -264,8 +265,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": True,
     "show_memory": False,
-    # The execution-times page loads jQuery and DataTables from CDNs; nox prints the total time.
-    "write_computation_times": False,
+    # What each example costs to run, on pages of their own; the CDN scripts sphinx-gallery
+    # puts on them are dropped (_plain_execution_times), which leaves a plain table.
+    "write_computation_times": True,
     "parallel": False,  # PyTensor, BLAS and nutpie start their own threads
 }
 
@@ -473,9 +475,41 @@ _CDN_FONT_AWESOME = re.compile(
 )
 
 
-def _drop_cdn_font_awesome(app, docname: str, source: list[str]) -> None:
+# Its frame is an <img> with no alt text; a screen reader would announce an unnamed image. The
+# frame gets the page's title as its description, and says how it is played.
+_ANIMATION_FRAME = re.compile(r'<img id="(_anim_img\w+)">')
+_RST_TITLE = re.compile(r"^(\S[^\n]*)\n(=+)\s*$", re.MULTILINE)
+
+
+def _animation_frame_alt(source: str) -> str:
+    title = _RST_TITLE.search(source)
+    subject = f"{title.group(1).strip()}: " if title else ""
+    text = f"{subject}animation frame; the buttons below play it or step through it frame by frame"
+    return html.escape(text, quote=True)
+
+
+def _fix_animation_player(app, docname: str, source: list[str]) -> None:
     if docname.startswith("auto_examples/"):
         source[0] = _CDN_FONT_AWESOME.sub("", source[0])
+        if _ANIMATION_FRAME.search(source[0]):
+            alt = _animation_frame_alt(source[0])
+            source[0] = _ANIMATION_FRAME.sub(
+                lambda match: f'<img id="{match.group(1)}" alt="{alt}">', source[0]
+            )
+
+
+# sphinx-gallery's execution-times pages open with a raw HTML block that loads jQuery, DataTables
+# and Bootstrap from CDNs to make the table sortable; offline that is a broken script and a
+# console error. The block is dropped, and so is the memory column, which reads 0 unless
+# show_memory is on.
+_EXECUTION_TIMES_HTML = re.compile(r"\n *\.\. raw:: html\n(?:\n| {4,}[^\n]*\n)*")
+_MEMORY_CELL = re.compile(r"^     - (?:Mem \(MB\)|[0-9.]+|N/A)\n(?=   \* - |\Z)", re.MULTILINE)
+
+
+def _plain_execution_times(app, docname: str, source: list[str]) -> None:
+    if docname.rsplit("/", 1)[-1] == "sg_execution_times":
+        text = _EXECUTION_TIMES_HTML.sub("\n", source[0], count=1)
+        source[0] = _MEMORY_CELL.sub("", text.rstrip("\n") + "\n")
 
 
 class _ExternalAssetFinder(HTMLParser):
@@ -584,7 +618,8 @@ def setup(app) -> None:
     app.connect("builder-inited", _check_gallery_folders, priority=100)
     app.connect("source-read", _insert_chapter_cards)
     app.connect("env-get-outdated", _reread_landing_page)
-    app.connect("source-read", _drop_cdn_font_awesome)
+    app.connect("source-read", _fix_animation_player)
+    app.connect("source-read", _plain_execution_times)
     app.connect("build-finished", _check_no_external_assets)
     app.connect("missing-reference", _resolve_reexported)
     app.connect("autodoc-process-docstring", _docs_of_reexported_data, priority=100)

@@ -84,6 +84,9 @@ def test_the_gallery_animation_plays(
         "(sphinx_gallery_conf['matplotlib_animations'] = (True, 'jshtml'))"
     )
     for path in animation_pages:
+        # the page stays light: all frames inline (base64 PNGs) come to less than 3 MB
+        size = (site_dir / path).stat().st_size
+        assert size < 3_000_000, f"{path} is {size / 1e6:.1f} MB with its animation"
         page.goto(urljoin(base_url, path))
         players = page.locator("div.animation")
         assert players.count() > 0, f"{path}: animation markup but no player"
@@ -91,6 +94,12 @@ def test_the_gallery_animation_plays(
             player = players.nth(index)
             where = f"{path}, animation {index + 1}"
             player.scroll_into_view_if_needed()
+            frame_alt = player.locator("img").first.get_attribute("alt")
+            # the frame is an image like any figure: it says what it shows (conf.py adds it)
+            assert (problem := _alt_problem("sphx_glr_animation_001.png", frame_alt)) is None, (
+                f"{where}: the animation frame: {problem}"
+            )
+            assert "animation" in frame_alt.lower(), f"{where}: alt text {frame_alt!r}"
             # every button shows its icon (the page's Font Awesome, not a CDN's)
             for button in player.locator(".anim-buttons button").all():
                 icon_width = button.evaluate(
