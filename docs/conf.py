@@ -39,6 +39,10 @@ from sphinx.util import logging
 import funnelguide
 
 DOCS = Path(__file__).resolve().parent
+# Examples and executed pages that sample the same model with the same settings and seed share
+# one run, through fg.sample's result cache (the environment reaches MyST-NB's kernels too). It
+# lives in _build, which a clean build (nox -s docs) removes first.
+os.environ[funnelguide.sampling.CACHE_DIR_ENV] = str(DOCS / "_build" / "funnelguide-cache")
 sys.path.insert(0, str(DOCS / "_ext"))  # gallery_warnings: reset hook named by string below
 
 logger = logging.getLogger("funnelguide.conf")

@@ -500,12 +500,18 @@ def suggest_parameterization(
 
 
 class Estimate(NamedTuple):
-    """A posterior summary from draws and its Monte Carlo standard error; unpacks as a pair."""
+    """A posterior summary from draws and its Monte Carlo standard error; unpacks as a pair.
+
+    Parameters
+    ----------
+    value : float
+        The estimate: a posterior mean or quantile computed from the draws.
+    mcse : float
+        Its Monte Carlo standard error, from :func:`arviz_stats.mcse`.
+    """
 
     value: float
-    """The estimate: a posterior mean or quantile computed from the draws."""
     mcse: float
-    """Its Monte Carlo standard error, from :func:`arviz_stats.mcse`."""
 
 
 def estimate(

@@ -37,9 +37,13 @@ from pytensor.graph.basic import Constant
 from pytensor.graph.traversal import ancestors
 from pytensor.tensor.random.type import RandomType
 
-__all__ = ["CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
+__all__ = ["CACHE_DIR_ENV", "CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
 
 _NUTS_SAMPLERS = ("nutpie", "pymc", "numpyro", "blackjax")
+#: The environment variable that names the default ``cache_dir`` of :func:`sample` (calls with a
+#: ``random_seed`` only). The site build sets it, so that the examples and the pages that sample
+#: the same model with the same settings and seed share one run.
+CACHE_DIR_ENV = "FUNNELGUIDE_CACHE_DIR"
 _CACHE_FORMAT = "funnelguide-sample-cache"
 _CACHE_FORMAT_VERSION = 1
 _VERSIONED_PACKAGES = (
@@ -257,7 +261,10 @@ def sample(
     cache_dir : path-like, optional
         Folder of the result cache. A call whose model (graph and data), settings, seed and
         library versions match a stored entry returns that entry without sampling. Only files
-        named by their 64-character key are ever written there.
+        named by their 64-character key are ever written there. When not given, a call with a
+        ``random_seed`` uses the folder named by the environment variable
+        ``FUNNELGUIDE_CACHE_DIR`` if it is set and not empty; a call without a seed is never
+        cached.
     nuts_sampler : {"nutpie", "pymc", "numpyro", "blackjax"}, default "nutpie"
         Which NUTS implementation runs; anything but nutpie goes through :func:`pymc.sample`.
     progressbar : bool, default False
@@ -313,6 +320,8 @@ def sample(
             f"nuts_sampler={nuts_sampler!r} is not available; use one of {list(_NUTS_SAMPLERS)}."
         )
     fingerprint = model_fingerprint(model)
+    if cache_dir is None and settings["random_seed"] is not None:
+        cache_dir = os.environ.get(CACHE_DIR_ENV) or None
     if cache_dir is None:
         return _run_sampler(model, fingerprint, settings, sampler_kwargs)
     if settings["random_seed"] is None:

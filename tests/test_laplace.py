@@ -73,3 +73,22 @@ def test_joint_log_density_names_missing_variables(pooled):
     _, idata = pooled
     with pytest.raises(KeyError, match="'mu_a' is not a variable of the posterior"):
         fg.joint_log_density(fg.radon_model(), idata)
+
+
+@pytest.mark.parametrize(
+    "model_builder",
+    [fg.pooled_radon_model, lambda: fg.eight_schools_model(parameterization="noncentered")],
+    ids=["pooled radon", "eight schools"],
+)
+def test_laplace_covariance_is_the_inverse_of_the_symbolic_hessian(model_builder):
+    """The finite-difference Hessian agrees with PyTensor's symbolic one at the mode."""
+    from pymc.blocking import DictToArrayBijection, RaveledVars
+
+    model = model_builder()
+    approx = fg.laplace_approximation(model)
+    info = DictToArrayBijection.map(model.initial_point()).point_map_info
+    hessian = model.compile_d2logp(jacobian=True, negate_output=False)
+    symbolic = np.asarray(hessian(DictToArrayBijection.rmap(RaveledVars(approx.mean, info))))
+    np.testing.assert_allclose(
+        np.linalg.inv(approx.covariance), -symbolic, rtol=1e-6, atol=1e-8 * np.abs(symbolic).max()
+    )

@@ -346,3 +346,35 @@ def test_centered_funnel_misses_the_neck(funnel_centered_idata, funnel_noncenter
     # The exact distribution puts 2.3% of its mass below -6; the non-centered fit reaches it.
     assert noncentered.min() < -6
     assert centered.min() > noncentered.min() + 2
+
+
+# ---------------------------------------------------------------- FUNNELGUIDE_CACHE_DIR
+
+
+def test_cache_dir_from_the_environment(schools_model, tmp_path, monkeypatch, sampler_calls):
+    folder = tmp_path / "from-env"
+    monkeypatch.setenv(sampling.CACHE_DIR_ENV, str(folder))
+    first = fg.sample(schools_model, **SHORT, random_seed=11)
+    assert sampler_calls.count() == 1
+    store, manifest = _entry(folder, first)
+    assert store.is_dir() and manifest.is_file()
+    sampler_calls.forbid()
+    again = fg.sample(schools_model, **SHORT, random_seed=11)
+    np.testing.assert_array_equal(again.posterior["tau"], first.posterior["tau"])
+
+
+def test_cache_dir_from_the_environment_needs_a_seed_and_yields_to_an_argument(
+    schools_model, tmp_path, monkeypatch, sampler_calls
+):
+    folder = tmp_path / "from-env"
+    monkeypatch.setenv(sampling.CACHE_DIR_ENV, str(folder))
+    fg.sample(schools_model, **SHORT)  # no seed: sampled, never stored, no error
+    assert not folder.exists()
+    explicit = tmp_path / "explicit"
+    fg.sample(schools_model, **SHORT, random_seed=12, cache_dir=explicit)
+    assert not folder.exists()
+    assert len(list(explicit.glob("*.json"))) == 1
+    monkeypatch.setenv(sampling.CACHE_DIR_ENV, "")  # empty: no cache
+    fg.sample(schools_model, **SHORT, random_seed=12)
+    assert not folder.exists()
+    assert sampler_calls.count() == 3
