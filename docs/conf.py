@@ -272,7 +272,10 @@ sphinx_gallery_conf = {
     # What each example costs to run, on pages of their own; the CDN scripts sphinx-gallery
     # puts on them are dropped (_plain_execution_times), which leaves a plain table.
     "write_computation_times": True,
-    "parallel": False,  # PyTensor, BLAS and nutpie start their own threads
+    # Two examples at a time, in worker processes that loky starts afresh (never forked from a
+    # process whose PyTensor, BLAS or nutpie threads are running). An example can opt out with
+    # "# sphinx_gallery_parallel = False": it then runs first, alone, in the main process.
+    "parallel": 2,
 }
 
 # -- MyST-NB ----------------------------------------------------------------------------------

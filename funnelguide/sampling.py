@@ -27,7 +27,7 @@ import uuid
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pymc as pm
@@ -238,7 +238,7 @@ def sample(
     tune: int = 1000,
     chains: int = 4,
     random_seed: int | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
     nuts_sampler: str = "nutpie",
     progressbar: bool = False,
     **sampler_kwargs: Any,
@@ -264,7 +264,7 @@ def sample(
         named by their 64-character key are ever written there. When not given, a call with a
         ``random_seed`` uses the folder named by the environment variable
         ``FUNNELGUIDE_CACHE_DIR`` if it is set and not empty; a call without a seed is never
-        cached.
+        cached. ``False`` means no cache whatever the environment says (e.g. to time a run).
     nuts_sampler : {"nutpie", "pymc", "numpyro", "blackjax"}, default "nutpie"
         Which NUTS implementation runs; anything but nutpie goes through :func:`pymc.sample`.
     progressbar : bool, default False
@@ -322,8 +322,12 @@ def sample(
     fingerprint = model_fingerprint(model)
     if cache_dir is None and settings["random_seed"] is not None:
         cache_dir = os.environ.get(CACHE_DIR_ENV) or None
-    if cache_dir is None:
+    if cache_dir is None or cache_dir is False:
         return _run_sampler(model, fingerprint, settings, sampler_kwargs)
+    if not isinstance(cache_dir, str | os.PathLike):
+        raise TypeError(
+            f"cache_dir must be a folder (str or path), None or False, got {cache_dir!r}."
+        )
     if settings["random_seed"] is None:
         raise ValueError(
             f"cache_dir={os.fspath(cache_dir)!r} needs an explicit random_seed, got "

@@ -378,3 +378,16 @@ def test_cache_dir_from_the_environment_needs_a_seed_and_yields_to_an_argument(
     fg.sample(schools_model, **SHORT, random_seed=12)
     assert not folder.exists()
     assert sampler_calls.count() == 3
+
+
+def test_cache_dir_false_ignores_the_environment(schools_model, tmp_path, monkeypatch):
+    folder = tmp_path / "from-env"
+    monkeypatch.setenv(sampling.CACHE_DIR_ENV, str(folder))
+    fg.sample(schools_model, **SHORT, random_seed=13, cache_dir=False)
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize("cache_dir", [True, 3, ["cache"]])
+def test_cache_dir_of_a_wrong_type(schools_model, cache_dir):
+    with pytest.raises(TypeError, match=r"cache_dir must be a folder \(str or path\), None"):
+        fg.sample(schools_model, **SHORT, random_seed=13, cache_dir=cache_dir)
