@@ -29,10 +29,12 @@ import funnelguide as fg
 
 RANDOM_SEED = 8927
 HYPERPARAMETERS = ["mu_a", "sigma_a", "mu_b", "sigma_b", "eps"]
+# sphinx_gallery_start_ignore
 # The site build runs this example alone in its main process: PyMC's own sampler starts a process
 # per chain, which a worker process of the parallel gallery build cannot, and timings are fairer
 # with nothing else running.
 # sphinx_gallery_parallel = False
+# sphinx_gallery_end_ignore
 
 # %%
 # The exact answer
