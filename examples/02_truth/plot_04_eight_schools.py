@@ -85,22 +85,10 @@ ax_density.legend(fontsize="x-small", loc="upper right")
 ax_density.set_title("Densities and means")
 
 tail_grid = np.geomspace(exact.quantile("tau", 0.002), exact.quantile("tau", 0.5), 300)
-ax_tail.plot(
-    tail_grid, exact.cdf("tau", tail_grid), color=fg.plots.COLORS["exact"], lw=1.4, label="exact"
+fg.plots.plot_lower_tail(
+    fits, scale="tau", exact=(tail_grid, exact.cdf("tau", tail_grid)), top=0.5, ax=ax_tail
 )
-tail_styles = {
-    "centered": {"color": fg.plots.COLORS["centered"], "linestyle": "-"},
-    "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
-}
-for label, idata in fits.items():
-    ax_tail.ecdf(idata.posterior["tau"].values.ravel(), lw=1.6, label=label, **tail_styles[label])
-ax_tail.set_xscale("log")
-ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
-ax_tail.set_ylim(0.0, 0.5)
-ax_tail.set_xlabel("tau (log scale)")
-ax_tail.set_ylabel("share of the posterior below tau")
 ax_tail.set_title("Lower half, log scale")
-ax_tail.legend(fontsize="x-small", loc="upper left")
 fig.suptitle("Posterior of tau in eight schools: exact, centered fit and non-centered fit")
 plt.show()
 
@@ -155,6 +143,7 @@ for label, idata in fits.items():
 # School A's effect against ``tau`` on a log scale, with the divergent draws marked: the
 # centered draws stop where the funnel narrows, and the divergences crowd at that edge.
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True, layout="constrained")
+colors = {"centered": fg.plots.COLORS["centered"], "non-centered": fg.plots.COLORS["noncentered"]}
 for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=True):
     fg.plots.plot_funnel(
         idata,
@@ -163,7 +152,7 @@ for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=Tru
         scale="tau",
         log_scale=True,
         ax=ax,
-        color=tail_styles[label]["color"],
+        color=colors[label],
         marker=marker,
     )
     ax.axhline(
@@ -225,4 +214,5 @@ assert reports["centered"].ess_bulk < reports["non-centered"].ess_bulk / 4, repo
 #    - :func:`funnelguide.funnel_report`
 #    - :func:`funnelguide.estimate`
 #    - :func:`funnelguide.plots.plot_scale_posteriors`
+#    - :func:`funnelguide.plots.plot_lower_tail`
 #    - :func:`funnelguide.plots.plot_funnel`
