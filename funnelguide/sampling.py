@@ -282,7 +282,8 @@ def sample(
     Raises
     ------
     TypeError
-        If ``model`` is not a :class:`pymc.Model`.
+        If ``model`` is not a :class:`pymc.Model`, or ``cache_dir`` is not a folder, None or
+        False.
     ValueError
         For counts below their minimum, a bad seed, an unknown ``nuts_sampler``, or a
         ``cache_dir`` without a ``random_seed``.
