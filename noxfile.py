@@ -1,5 +1,5 @@
 """Sessions for funnelguide: ``nox -s tests`` (default), ``lint``, ``docs``, ``docs-live``,
-``browser``, ``bench``.
+``browser``, ``bench``, ``seed-survey``.
 
 Run ``nox -l`` for the list. Installs use uv when it is available, virtualenv otherwise.
 """
@@ -145,3 +145,16 @@ def docs_timing(session: nox.Session) -> None:
     _install(session, "docs")
     session.install("psutil")
     session.run("python", "benchmarks/docs_timing.py", *session.posargs, env={"MPLBACKEND": "Agg"})
+
+
+@nox.session(name="seed-survey")
+def seed_survey(session: nox.Session) -> None:
+    """Run every gallery example at several seeds: ``nox -s seed-survey [-- args]``.
+
+    On demand, not in CI (it runs the whole gallery once per seed). Records per example and seed
+    whether its hidden checks hold, and which assertion failed if not, in
+    ``benchmarks/results/seed_survey.{csv,md}``. Arguments go to ``benchmarks/seed_survey.py``,
+    e.g. ``-- --seeds 8927 1 2 3 4 --pattern 01_radon``.
+    """
+    _install(session, "docs")
+    session.run("python", "benchmarks/seed_survey.py", *session.posargs)
