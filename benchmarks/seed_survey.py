@@ -3,9 +3,8 @@
 Every gallery script that samples sets ``RANDOM_SEED = 8927`` for the reader and, in hidden
 lines, lets the environment variable ``FUNNELGUIDE_SEED`` replace it. This script runs every
 ``examples/**/plot_*.py`` (found by glob, so new chapters join by themselves) once per seed,
-headless,
-with that variable set, and records whether the script ran through, and if not, which
-assertion (file, line, source text) or which other error stopped it.
+headless, with that variable set, and records whether the script ran through, and if not,
+which assertion (file, line, source text) or which other error stopped it.
 
 Run it on demand, not in CI: ``nox -s seed-survey [-- --seeds 8927 1 2 3 4 --pattern 01_radon]``.
 Results: ``benchmarks/results/seed_survey.csv`` (one row per example and seed) and
