@@ -12,8 +12,8 @@ NUTS moves through the posterior in steps of one size, tuned during warm-up for 
 most of the draws are. In the neck the log density curves like :math:`1/\sigma_b^2`, so those
 steps are far too long there: the simulated trajectory overshoots, its energy blows up, and the
 sampler abandons it and flags a *divergence*. Divergences therefore mark where the sampler could
-not follow the posterior, and where it may have failed to go. We look at county 75, Traverse, a
-county with a handful of houses whose slope is learned mostly from the others.
+not follow the posterior, and where it may have failed to go. We look at county 75 (its name and
+house count are printed below), whose slope is learned mostly from the other counties.
 """
 
 import matplotlib.pyplot as plt
@@ -78,8 +78,9 @@ plt.show()
 #
 # PyMC's original NUTS implementation, run with the same number of chains, draws and tuning
 # steps, tunes its step size and mass matrix differently from nutpie and so meets the neck
-# differently. It is slower (it is here for comparison, not for use), and on this model it
-# usually reports many more divergences, which makes it a good map of where the trouble is.
+# differently. It is slower (it is here for comparison, not for use), and it reports its own
+# count of divergences (printed below; like nutpie's, it changes from seed to seed). Where it
+# has divergences, they map where the trouble is.
 pymc_idata = fg.sample(centered_model, random_seed=RANDOM_SEED, nuts_sampler="pymc")
 pymc_report = fg.funnel_report(pymc_idata, scale="sigma_b", group="b")
 print(pymc_report)
@@ -93,8 +94,8 @@ plt.show()
 #
 # ``divergent_scale_quantile`` is the median, over the divergent draws, of where each one's
 # ``sigma_b`` falls among all draws: 0.5 if divergences were spread like the draws themselves,
-# near 0 if they crowd at the smallest values. Counting them per chain shows whether one chain
-# that got stuck in the neck produced most of them.
+# near 0 if they crowd at the smallest values. The counts per chain show how unevenly the
+# chains meet the neck.
 for name, idata, report in (
     ("nutpie", nutpie_idata, nutpie_report),
     ("PyMC NUTS", pymc_idata, pymc_report),
@@ -106,9 +107,12 @@ for name, idata, report in (
     )
 
 # sphinx_gallery_start_ignore
-# The claim of this page: the divergences of PyMC's NUTS sit in the neck of the funnel.
-assert pymc_report.divergences > 0, "PyMC's NUTS should diverge on the centered radon model"
-assert pymc_report.divergent_scale_quantile < 0.3, pymc_report.divergent_scale_quantile
+# The claim of this page: where a sampler diverges, its divergences sit in the neck of the
+# funnel. Whether and how often it diverges depends on the seed, so (by the gallery's policy)
+# the counts are printed, not asserted.
+for report in (nutpie_report, pymc_report):
+    if report.divergences:
+        assert report.divergent_scale_quantile < 0.3, report
 # sphinx_gallery_end_ignore
 
 # %%
@@ -117,14 +121,14 @@ assert pymc_report.divergent_scale_quantile < 0.3, pymc_report.divergent_scale_q
 #
 # On the linear scale the draws form a funnel: ``b[75]`` spreads widely when ``sigma_b`` is
 # large and is pinned to a thin line near the bottom, where the neck is so narrow it is hard to
-# see. The log scale opens the neck, and the divergences of PyMC's NUTS crowd inside it, at the
-# smallest values of ``sigma_b`` the sampler reached: their median quantile, printed above, is
-# well below one half. That is where NUTS's steps were too long for the curvature. Often most of
-# them come from a single chain (the counts by chain are printed above): once a chain is down in
-# the neck, nearly every step it takes diverges, and it stays there.
+# see. The log scale opens the neck, and the divergences (where there are any) crowd inside
+# it, at the smallest values of ``sigma_b`` the sampler reached: their median quantile, printed above, is
+# well below one half. That is where NUTS's steps were too long for the curvature. The counts
+# by chain, printed above, are uneven: a chain diverges when it is down in the neck, and the
+# chains spend different stretches there.
 #
 # How many divergences a fit reports depends on the sampler and the seed: nutpie's fit of this
-# model reports none with some seeds and dozens with others. A fit with none is *not* evidence
+# model can report none with one seed and dozens with another. A fit with none is *not* evidence
 # of a good fit. A sampler that never enters the neck cannot diverge there, and the previous
 # examples showed this fit's chains sticking and its effective sample size collapsing for
 # ``sigma_b``. Divergences are a symptom that some samplers show and others do not; the disease
