@@ -122,10 +122,10 @@ for report in (nutpie_report, pymc_report):
 # On the linear scale the draws form a funnel: ``b[75]`` spreads widely when ``sigma_b`` is
 # large and is pinned to a thin line near the bottom, where the neck is so narrow it is hard to
 # see. The log scale opens the neck, and the divergences (where there are any) crowd inside
-# it, at the smallest values of ``sigma_b`` the sampler reached: their median quantile, printed above, is
-# well below one half. That is where NUTS's steps were too long for the curvature. The counts
-# by chain, printed above, are uneven: a chain diverges when it is down in the neck, and the
-# chains spend different stretches there.
+# it, at the smallest values of ``sigma_b`` the sampler reached: their median quantile,
+# printed above, is well below one half. That is where NUTS's steps were too long for the
+# curvature. The counts by chain, printed above, are uneven: a chain diverges when it is down
+# in the neck, and the chains spend different stretches there.
 #
 # How many divergences a fit reports depends on the sampler and the seed: nutpie's fit of this
 # model can report none with one seed and dozens with another. A fit with none is *not* evidence

@@ -217,7 +217,8 @@ assert (passing["share below exact 2.5% quantile"] < 0.01).all(), passing
 # tail revealed it in this run and on every seed of the survey, though a milder
 # quantile such as 5% can come out nearly right (chapter 3 shows one). Any
 # answer that depends on small ``sigma_b`` (how similar the counties' floor
-# effects might be, or the chance that they are all equal) would come out wrong from the centered fit.
+# effects might be, or the chance that they are all equal) would come out wrong
+# from the centered fit.
 #
 # .. admonition:: References
 #
