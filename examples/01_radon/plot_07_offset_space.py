@@ -125,19 +125,21 @@ assert spread_ratio["b[75] - mu_b"] < 0.3, spread_ratio
 # panel is what the sampler actually explored, and it has no neck. The offset
 # of county 75 spreads about as widely at small ``sigma_b`` as at large (if
 # anything a little wider), as the table's ratio of spreads and its near-zero
-# correlation show, while the slope spreads several times less at the bottom
-# than at the top.
+# correlation show, while the slope spreads less than a third as widely at
+# the bottom as at the top.
 #
 # This is why the non-centered sampler works. NUTS picks one step size for the
 # whole run. In the funnel, a step that suits the wide mouth overshoots the
 # narrow neck and diverges there; a step that suits the neck crawls through the
 # mouth. In offset space the width of the cloud is roughly the same everywhere,
-# so one step size fits everywhere. The multiplication by ``sigma_b``, which
-# creates the funnel, happens after sampling, where it cannot hurt.
+# so one step size fits far better. The multiplication by ``sigma_b`` has not
+# gone away: the likelihood still sees ``b = mu_b + sigma_b * b_offset``, so it
+# is part of every gradient the sampler computes. What changed is the prior,
+# which no longer squeezes the offsets as ``sigma_b`` shrinks.
 #
-# The offsets are not perfectly independent of ``sigma_b``: the data of each
-# county pull on its slope, and through it on the offset. County 75 has only a
-# handful of houses, so that pull is weak. For counties with much data the
+# The likelihood still couples the offsets and ``sigma_b``: the data of each
+# county pull on its slope, and through it on the offset and the scale. County
+# 75 has only a handful of houses, so that pull is weak. For counties with much data the
 # picture can turn around, which is why a well-informed group such as the
 # intercepts may sample better centered.
 #
