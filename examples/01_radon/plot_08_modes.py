@@ -311,6 +311,7 @@ outside_one_sd = np.mean(np.abs(table["map"] - table["posterior_mean"]) > table[
 assert outside_one_sd > 0.5, outside_one_sd  # "mostly disagree ... by more than their sd"
 assert map_log_density > np.median(draw_log_density), (map_log_density, np.median(draw_log_density))
 assert np.mean(draws_sigma_b < 1e-3) < 0.01, np.mean(draws_sigma_b < 1e-3)
+assert np.mean(draws_sigma_b < map_sigma_b) == 0.0, np.mean(draws_sigma_b < map_sigma_b)
 map_rest = map_log_density - map_slope_term
 median_rest = draw_log_density[median_draw] - draw_slope_term[median_draw]
 assert map_slope_term > draw_slope_term[median_draw], (map_slope_term, draw_slope_term[median_draw])
