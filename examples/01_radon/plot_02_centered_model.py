@@ -146,7 +146,7 @@ plt.show()
 #
 # Three numbers summarize what the eye sees in the trace. R-hat compares the chains with each
 # other: it is 1 when they agree, and values above 1.01 say they explored different regions.
-# The effective sample size (ESS) says how many independent draws the 4000 correlated ones are
+# The effective sample size (ESS) says how many independent draws the correlated ones are
 # worth, in the bulk of the distribution and in its tails; fewer than 100 per chain is too few
 # to trust either.
 rhat = float(azs.rhat(centered_idata, var_names=["sigma_b"])["sigma_b"])

@@ -128,7 +128,7 @@ for report in (nutpie_report, pymc_report):
 # in the neck, and the chains spend different stretches there.
 #
 # How many divergences a fit reports depends on the sampler and the seed: nutpie's fit of this
-# model can report none with one seed and dozens with another. A fit with none is *not* evidence
+# model can report none with one seed and some with another. A fit with none is *not* evidence
 # of a good fit. A sampler that never enters the neck cannot diverge there, and the previous
 # examples showed this fit's chains sticking and its effective sample size collapsing for
 # ``sigma_b``. Divergences are a symptom that some samplers show and others do not; the disease

@@ -206,7 +206,7 @@ assert (passing["share below exact 2.5% quantile"] < 0.01).all(), passing
 # far larger than its Monte Carlo noise. In the close-up on the right, the
 # centered curve stays flat at zero over a range of ``sigma_b`` that holds a
 # few percent of the posterior: the shaded region, which the centered draws
-# say holds 1%, holds several times that. Some of the posterior lies even below
+# say holds 1%, holds more, by over three MCSEs. Some of the posterior lies below
 # the smallest value any centered chain ever visited.
 #
 # The mean and the 5% quantile are blunter witnesses. Missing the neck pushes
