@@ -88,13 +88,32 @@ def markdown(rows: list[dict[str, object]], seeds: list[int]) -> str:
         "|---|" + "---|" * len(seeds),
     ]
     for example in examples:
-        marks = ["holds" if cell[example, seed]["holds"] else "FAILS" for seed in seeds]
+        marks = [
+            "-"
+            if (example, seed) not in cell
+            else "holds"
+            if cell[example, seed]["holds"]
+            else "FAILS"
+            for seed in seeds
+        ]
         lines.append(f"| {example} | " + " | ".join(marks) + " |")
     failures = [row for row in rows if not row["holds"]]
     if failures:
         lines += ["", "Failures:", ""]
         lines += [f"- {row['example']}, seed {row['seed']}: `{row['failure']}`" for row in failures]
     return "\n".join(lines) + "\n"
+
+
+def write_results(rows: list[dict[str, object]], seeds: list[int], out: Path) -> str:
+    """Write the rows so far as CSV and as a markdown table; return the table."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "seed_survey.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    table = markdown(rows, seeds)
+    (out / "seed_survey.md").write_text(table, encoding="utf-8")
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,13 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 rows.append(row)
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "seed_survey.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    table = markdown(rows, args.seeds)
-    (args.out / "seed_survey.md").write_text(table, encoding="utf-8")
+                table = write_results(rows, args.seeds, args.out)  # after every run: a stopped
+                # survey keeps what it found
     print("\n" + table)
     return 0 if all(row["holds"] for row in rows) else 1
 
