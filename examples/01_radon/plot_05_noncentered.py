@@ -148,7 +148,7 @@ class HTMLBlock:
 
 HTMLBlock(
     highlight(
-        "\n".join(model_diff[2:]), DiffLexer(), HtmlFormatter(noclasses=True, nobackground=True)
+        "\n".join(model_diff[3:]), DiffLexer(), HtmlFormatter(noclasses=True, nobackground=True)
     )
 )
 # sphinx_gallery_end_ignore
@@ -158,8 +158,8 @@ HTMLBlock(
 # --------------
 #
 # :func:`pymc.model_to_graphviz` draws a model's variables and what depends on
-# what. In the centered graph (left) ``b`` is a random variable whose
-# distribution has ``sigma_b`` as its scale; in the non-centered graph (right)
+# what. In the centered graph (first) ``b`` is a random variable whose
+# distribution has ``sigma_b`` as its scale; in the non-centered graph (second)
 # ``b_offset`` is the random variable and ``b`` a deterministic node computed
 # from it, ``mu_b`` and ``sigma_b``.
 centered_graph = pm.model_to_graphviz(centered_model)
@@ -167,18 +167,21 @@ noncentered_graph = pm.model_to_graphviz(noncentered_model)
 
 
 # sphinx_gallery_start_ignore
-# Both graphs as SVG, side by side (they wrap on a narrow screen): inline, nothing to load.
+# Both graphs as inline SVG (nothing to load), side by side where the column is wide enough,
+# one above the other where it is not.
 def svg_of(graph):
     """The graph rendered by Graphviz's dot as an inline SVG element."""
     svg = graph.pipe(format="svg", encoding="utf-8")
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    # at most the column's width, scaled down (not cropped) on a narrow screen
+    return svg.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
 
 
 assert "b_offset" in noncentered_graph.source and "b_offset" not in centered_graph.source
 HTMLBlock(
     '<div style="display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start">'
     + "".join(
-        f'<figure style="margin:0;max-width:100%;overflow-x:auto">{svg_of(graph)}'
+        f'<figure style="margin:0;max-width:100%">{svg_of(graph)}'
         f"<figcaption>{label}</figcaption></figure>"
         for graph, label in ((centered_graph, "centered"), (noncentered_graph, "non-centered"))
     )
