@@ -195,8 +195,8 @@ assert (passing["share below exact 2.5% quantile"] < 0.01).all(), passing
 # Some of these fits pass R-hat < 1.01 (marked in the last column), and each of those still
 # puts less than 1% of its draws below a value that holds 2.5% of the exact posterior. R-hat
 # compares chains with each other; when every chain misses the same region, they agree, and
-# R-hat has nothing to see. The tail is wrong in all of them in the same direction, which is
-# why more draws of the same sampler do not fix it.
+# R-hat has nothing to see. Longer runs of the same sampler let the chains
+# agree without letting them into the neck.
 
 # %%
 # Conclusion
