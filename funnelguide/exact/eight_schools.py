@@ -13,6 +13,7 @@ from funnelguide.data import load_eight_schools
 from funnelguide.exact._grids import (
     _TAIL,
     Bounds,
+    _adapt_bounds,
     _check_edges,
     _checked_bounds,
     _checked_max_edge_mass,
@@ -126,15 +127,10 @@ def exact_eight_schools(
 
     tau_bounds = fixed.get("tau")
     if tau_bounds is None:
-        high = 4.0 * float(np.max(np.abs(y)) + np.max(sigma))
-        for _ in range(40):
-            nodes = np.linspace(0.0, high, 2001)
-            log_post = log_tau_posterior(nodes)
-            inside = np.flatnonzero(log_post - log_post.max() > math.log(_TAIL))
-            if inside[-1] < nodes.size - 1:
-                break
-            high *= 2.0
-        tau_bounds = (0.0, float(nodes[min(inside[-1] + 1, nodes.size - 1)]))
+        initial = {"tau": (0.0, 4.0 * float(np.max(np.abs(y)) + np.max(sigma)))}
+        tau_bounds = _adapt_bounds(
+            lambda axes: log_tau_posterior(axes["tau"]), initial, {}, {"tau": 0.0}
+        )["tau"]
     tau = np.linspace(*tau_bounds, points["tau"])
     log_post = log_tau_posterior(tau)
     tau_density = np.exp(log_post - log_post.max())
