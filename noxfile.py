@@ -27,6 +27,15 @@ DOCS_GENERATED = ("_build", "auto_examples", "api/generated", "jupyter_execute")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 
 
+def _uv() -> str:
+    """The uv executable: the one of the ``uv`` package nox runs with, else the one on PATH."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        return shutil.which("uv") or "uv"
+    return find_uv_bin()
+
+
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
     """Install from ``uv.lock``: the package (editable) and the named dependency groups.
 
@@ -39,7 +48,7 @@ def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
     else:
         selection = [f"--only-group={group}" for group in groups]
     session.run_install(
-        *("uv", "export", "--locked", "--no-hashes", "--no-emit-project", "--quiet"),
+        *(_uv(), "export", "--locked", "--no-hashes", "--no-emit-project", "--quiet"),
         *selection,
         f"--output-file={requirements}",
         external=True,
