@@ -20,7 +20,7 @@ import xarray as xr
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = 4
-SEEDS = range(1, 6)
+SEEDS = range(1, 9)
 
 #: One worker: samples the funnel at every seed into the shared cache, and saves the draws of
 #: ``v`` it got, so that the test can compare the processes' answers.
