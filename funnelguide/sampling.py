@@ -7,7 +7,7 @@ many times needs:
 - a **compiled-model cache** in memory: a model is compiled once per process, keyed by a
   fingerprint of its graph and data (:func:`model_fingerprint`), so rebuilding the same model and
   sampling it again with another seed skips the compile;
-- an optional **result cache** on disk (``cache_dir``, :mod:`funnelguide.cache`): a repeated
+- an optional **result cache** on disk (``cache_dir``, in ``funnelguide.cache``): a repeated
   call with the same model, data, settings, seed and library versions returns the stored draws
   without sampling; safe when several processes share one folder.
 """
