@@ -1,7 +1,10 @@
-"""Sessions for funnelguide: ``nox -s tests`` (default), ``lint``, ``docs``, ``docs-live``,
-``browser``, ``bench``, ``seed-survey``.
+"""Sessions for funnelguide: ``nox -s tests`` (default), ``gallery``, ``lint``, ``docs``,
+``docs-upstream``, ``docs-live``, ``browser``, ``bench``, ``seed-survey``.
 
-Run ``nox -l`` for the list. Installs use uv when it is available, virtualenv otherwise.
+Run ``nox -l`` for the list. Every session but ``docs-upstream`` installs the exact versions of
+``uv.lock`` (the versions the pages' claims were checked on); ``docs-upstream`` builds the site
+against the newest releases. After a change of dependencies in pyproject.toml, ``uv lock``
+updates the lock; a session fails while the lock is out of date. Needs ``uv`` on PATH.
 """
 
 from __future__ import annotations
@@ -24,40 +27,104 @@ DOCS_GENERATED = ("_build", "auto_examples", "api/generated", "jupyter_execute")
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 
 
-def _install(session: nox.Session, *groups: str) -> None:
-    """Install the package (editable) and the named dependency groups of pyproject.toml."""
+def _uv() -> str:
+    """The uv executable: the one of the ``uv`` package nox runs with, else the one on PATH."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        return shutil.which("uv") or "uv"
+    return find_uv_bin()
+
+
+def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
+    """Install from ``uv.lock``: the package (editable) and the named dependency groups.
+
+    With ``project=False`` only the groups (e.g. ruff for ``lint``). The lock is exported to a
+    requirements file with ``uv export --locked``, which fails if it is out of date.
+    """
+    requirements = Path(session.create_tmp()) / "requirements.txt"
+    if project:  # the package's dependencies and the groups
+        selection = ["--no-default-groups", *(f"--group={group}" for group in groups)]
+    else:
+        selection = [f"--only-group={group}" for group in groups]
+    session.run_install(
+        *(_uv(), "export", "--locked", "--no-hashes", "--no-emit-project", "--quiet"),
+        *selection,
+        f"--output-file={requirements}",
+        external=True,
+    )
+    session.install("-r", str(requirements))
+    if project:
+        session.install("--no-deps", "-e", ".")
+
+
+def _install_newest(session: nox.Session, *groups: str) -> None:
+    """Install the package and the named groups at the newest releases pyproject.toml allows."""
     requirements = [
         req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)
     ]
-    session.install("-e", ".", *requirements)
+    session.install("--upgrade", "-e", ".", *requirements)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite: the library, bad inputs, and every gallery script run headless."""
+    """Run the tests: the library, bad inputs, docstring examples, the gallery's form.
+
+    The gallery scripts themselves run in the docs build; ``nox -s gallery`` runs them stand-alone.
+    """
     _install(session, "test")
     session.run("pytest", *session.posargs, env={"MPLBACKEND": "Agg"})
 
 
-@nox.session(venv_backend="none")
+@nox.session
+def gallery(session: nox.Session) -> None:
+    """Run every gallery script stand-alone with ``python``, headless, warnings as errors."""
+    _install(session, "test")
+    session.run(
+        "pytest",
+        "-m",
+        "gallery",
+        "tests/test_gallery.py",
+        *session.posargs,
+        env={"MPLBACKEND": "Agg"},
+    )
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
-    """Check style and common mistakes with ruff (uses the ruff on PATH, or installs it)."""
-    session.run("python", "-m", "pip", "install", "--quiet", "ruff", external=True)
-    session.run("python", "-m", "ruff", "check", ".", external=True)
-    session.run("python", "-m", "ruff", "format", "--check", ".", external=True)
+    """Check style and common mistakes with ruff, the version of the ``lint`` group in uv.lock."""
+    _install(session, "lint", project=False)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the site from scratch, warnings as errors: ``nox -s docs [-- sphinx args]``.
 
-    Every gallery example and MyST-NB page is executed. Extra arguments go to sphinx-build,
-    e.g. ``nox -s docs -- -b linkcheck``; the output goes to ``docs/_build/<builder>``.
-    ``FUNNELGUIDE_DOCS_OFFLINE=1`` skips fetching intersphinx inventories. For a quick look at
-    layout only (nothing executed, so glued numbers are missing and the build reports them):
+    Every gallery example and MyST-NB page is executed, with the versions of uv.lock. Extra
+    arguments go to sphinx-build, e.g. ``nox -s docs -- -b linkcheck``; the output goes to
+    ``docs/_build/<builder>``. ``FUNNELGUIDE_DOCS_OFFLINE=1`` skips fetching intersphinx
+    inventories. For a quick look at layout only (nothing executed, so glued numbers are
+    missing and the build reports them):
     ``nox -s docs -- -D sphinx_gallery_conf.plot_gallery=0 -D nb_execution_mode=off``.
     """
     _install(session, "docs")
+    _build_docs(session)
+
+
+@nox.session(name="docs-upstream")
+def docs_upstream(session: nox.Session) -> None:
+    """Build the site against the newest releases, not uv.lock: ``nox -s docs-upstream``.
+
+    The same clean build as ``docs``; an upstream change that breaks a page's claim fails here,
+    naming the claim, before the lock is moved on. Writes to ``docs/_build/`` like ``docs``.
+    """
+    _install_newest(session, "docs")
+    _build_docs(session)
+
+
+def _build_docs(session: nox.Session) -> None:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("-b", dest="builder", default="html")
     args, sphinx_args = parser.parse_known_args(session.posargs)
@@ -111,7 +178,7 @@ def browser(session: nox.Session) -> None:
     ``/usr/bin/chromium`` (``.ci/install-chromium.sh``), never a browser Playwright downloads.
     ``FUNNELGUIDE_SITE`` and ``FUNNELGUIDE_CHROMIUM`` override the paths.
     """
-    session.install(*nox.project.dependency_groups(PYPROJECT, "browser"))
+    _install(session, "browser", project=False)
     # tests/browser has its own pytest.ini (the default `pytest` run leaves it out)
     session.run("pytest", "tests/browser", *session.posargs)
 

@@ -7,10 +7,9 @@ many times needs:
 - a **compiled-model cache** in memory: a model is compiled once per process, keyed by a
   fingerprint of its graph and data (:func:`model_fingerprint`), so rebuilding the same model and
   sampling it again with another seed skips the compile;
-- an optional **result cache** on disk (``cache_dir``): a repeated call with the same model,
-  data, settings, seed and library versions returns the stored draws without sampling. Entries
-  are written atomically and checked against a content hash when read; an entry that is corrupt
-  or belongs to another call is sampled again, with a :class:`CacheWarning`.
+- an optional **result cache** on disk (``cache_dir``, in ``funnelguide.cache``): a repeated
+  call with the same model, data, settings, seed and library versions returns the stored draws
+  without sampling; safe when several processes share one folder.
 """
 
 from __future__ import annotations
@@ -20,13 +19,7 @@ import io
 import json
 import numbers
 import os
-import platform
-import shutil
 import time
-import uuid
-import warnings
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -37,26 +30,13 @@ from pytensor.graph.basic import Constant
 from pytensor.graph.traversal import ancestors
 from pytensor.tensor.random.type import RandomType
 
+from funnelguide import cache
+from funnelguide._checks import _check_model
+from funnelguide.cache import CACHE_DIR_ENV, CacheWarning
+
 __all__ = ["CACHE_DIR_ENV", "CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
 
 _NUTS_SAMPLERS = ("nutpie", "pymc", "numpyro", "blackjax")
-#: The environment variable that names the default ``cache_dir`` of :func:`sample` (calls with a
-#: ``random_seed`` only). The site build sets it, so that the examples and the pages that sample
-#: the same model with the same settings and seed share one run.
-CACHE_DIR_ENV = "FUNNELGUIDE_CACHE_DIR"
-_CACHE_FORMAT = "funnelguide-sample-cache"
-_CACHE_FORMAT_VERSION = 1
-_VERSIONED_PACKAGES = (
-    "funnelguide",
-    "pymc",
-    "pytensor",
-    "nutpie",
-    "numpy",
-    "numba",
-    "xarray",
-    "arviz-base",
-)
-
 #: Compiled nutpie models of this process, keyed by :func:`model_fingerprint`.
 _COMPILED: dict[str, Any] = {}
 
@@ -67,20 +47,6 @@ _COMPILED: dict[str, Any] = {}
 #: cached outer function a warm process calls (weak symbols, first definition wins). Without
 #: fastmath both copies compute bit-identical results. See ``tests/test_compile_cache.py``.
 _REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
-
-
-class CacheWarning(UserWarning):
-    """A cache entry could not be used (corrupt, foreign or unreadable) and was resampled."""
-
-
-def _package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in _VERSIONED_PACKAGES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def model_fingerprint(model: pm.Model) -> str:
@@ -141,13 +107,6 @@ def model_fingerprint(model: pm.Model) -> str:
 def clear_compiled_models() -> None:
     """Forget every compiled model of this process, so the next :func:`sample` compiles again."""
     _COMPILED.clear()
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, pm.Model):
-        raise TypeError(
-            f"model must be a pymc.Model (e.g. from fg.radon_model()), got {type(model).__name__}."
-        )
 
 
 def _check_count(name: str, value: object, minimum: int) -> int:
@@ -321,101 +280,14 @@ def sample(
             f"nuts_sampler={nuts_sampler!r} is not available; use one of {list(_NUTS_SAMPLERS)}."
         )
     fingerprint = model_fingerprint(model)
-    if cache_dir is None and settings["random_seed"] is not None:
-        cache_dir = os.environ.get(CACHE_DIR_ENV) or None
-    if cache_dir is None or cache_dir is False:
+    folder = cache.resolve_cache_dir(cache_dir, settings["random_seed"])
+    if folder is None:
         return _run_sampler(model, fingerprint, settings, sampler_kwargs)
-    if not isinstance(cache_dir, str | os.PathLike):
-        raise TypeError(
-            f"cache_dir must be a folder (str or path), None or False, got {cache_dir!r}."
-        )
-    if settings["random_seed"] is None:
-        raise ValueError(
-            f"cache_dir={os.fspath(cache_dir)!r} needs an explicit random_seed, got "
-            "random_seed=None: without a seed, a stored result could not stand for a new call. "
-            "Pass random_seed=<int>, or cache_dir=None."
-        )
-    key_material = {
-        "model": fingerprint,
-        "settings": {k: v for k, v in settings.items() if k != "progressbar"},
-        "sampler_kwargs": {k: repr(v) for k, v in sorted(sampler_kwargs.items())},
-        "versions": _package_versions(),
-    }
-    key = hashlib.sha256(json.dumps(key_material, sort_keys=True).encode()).hexdigest()
-    cache = Path(cache_dir)
-    stored = _read_cache_entry(cache, key)
+    key, material = cache.cache_key(
+        fingerprint, {k: v for k, v in settings.items() if k != "progressbar"}, sampler_kwargs
+    )
+    stored = cache.read_entry(folder, key, stacklevel=2)
     if stored is not None:
         return stored
     idata = _run_sampler(model, fingerprint, settings, sampler_kwargs)
-    _write_cache_entry(cache, key, idata, key_material)
-    return idata
-
-
-def _tree_digest(folder: Path) -> str:
-    """SHA-256 over every file below ``folder``: relative paths and contents, in sorted order."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _entry_paths(cache: Path, key: str) -> tuple[Path, Path]:
-    return cache / f"{key}.zarr", cache / f"{key}.json"
-
-
-def _read_cache_entry(cache: Path, key: str) -> xr.DataTree | None:
-    """Return the stored result for ``key``, or None (with a warning if an entry was unusable)."""
-    store, manifest_path = _entry_paths(cache, key)
-    if not store.exists() and not manifest_path.exists():
-        return None
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("format") != _CACHE_FORMAT or manifest.get("key") != key:
-            raise ValueError("its manifest belongs to another call or another program")
-        if manifest.get("sha256") != _tree_digest(store):
-            raise ValueError("its content does not match the hash stored when it was written")
-        idata = xr.open_datatree(store, engine="zarr", consolidated=False).load()
-        idata.close()
-        if "posterior" not in idata.children or idata.attrs.get("funnelguide_cache_key") != key:
-            raise ValueError("it holds no posterior for this call")
-    except Exception as error:  # any unreadable entry is resampled, never served
-        warnings.warn(
-            f"Ignoring the cache entry {store.name} in {cache}: {error}. "
-            "Sampling again; the entry will be replaced.",
-            CacheWarning,
-            stacklevel=3,
-        )
-        return None
-    return idata
-
-
-def _write_cache_entry(
-    cache: Path, key: str, idata: xr.DataTree, key_material: dict[str, Any]
-) -> None:
-    """Store ``idata`` under ``key``: written to a temporary name, then renamed into place."""
-    cache.mkdir(parents=True, exist_ok=True)
-    store, manifest_path = _entry_paths(cache, key)
-    tag = uuid.uuid4().hex
-    tmp_store = cache / f".{key}.{tag}.zarr.tmp"
-    tmp_manifest = cache / f".{key}.{tag}.json.tmp"
-    to_write = idata.copy()
-    to_write.attrs["funnelguide_cache_key"] = key
-    try:
-        to_write.to_zarr(tmp_store, mode="w", consolidated=False)
-        manifest = {
-            "format": _CACHE_FORMAT,
-            "format_version": _CACHE_FORMAT_VERSION,
-            "key": key,
-            "sha256": _tree_digest(tmp_store),
-            **key_material,
-        }
-        tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-        if store.exists():
-            shutil.rmtree(store)
-        os.replace(tmp_store, store)
-        os.replace(tmp_manifest, manifest_path)
-    finally:
-        shutil.rmtree(tmp_store, ignore_errors=True)
-        tmp_manifest.unlink(missing_ok=True)
-    idata.attrs["funnelguide_cache_key"] = key
+    return cache.write_entry(folder, key, idata, material)

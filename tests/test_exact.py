@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 
 import funnelguide as fg
-from funnelguide.exact import _CountyStats, _radon_log_marginal_likelihood, log_scale_prior
+from funnelguide.exact import log_scale_prior
+from funnelguide.exact.radon import _CountyStats, _radon_log_marginal_likelihood
 
 #: How many Monte Carlo standard errors an estimate may sit from the exact answer.
 MCSE_TOLERANCE = 4.0

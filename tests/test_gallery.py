@@ -1,8 +1,11 @@
-"""Every gallery script runs on its own, headless, with warnings as errors; and has the house form.
+"""Every gallery script has the house form; and runs on its own, headless, warnings as errors.
 
 The scripts are found by discovery (``examples/**/plot_*.py``), so a new chapter is tested as soon
-as its files exist. Running them is slow (each one compiles and samples models), so that test is
-marked ``slow``; deselect it with ``-m "not slow"``. The form checks are fast and always run.
+as its files exist. The form checks are fast and always run. Running the scripts is slow (each
+one compiles and samples models) and the docs build runs every one of them already, failing on
+an error or a warning; so that test is marked ``gallery`` and left out of the default run
+(``nox -s tests``). Run it with ``nox -s gallery`` or ``pytest -m gallery``: it runs each script
+as a reader would, with ``python``, outside sphinx-gallery.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def _tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-@pytest.mark.slow
+@pytest.mark.gallery
 @pytest.mark.parametrize("script", SCRIPTS, ids=SCRIPT_IDS)
 def test_gallery_script_runs_headless_without_warnings(script: Path):
     env = {
