@@ -16,6 +16,7 @@ from funnelguide.diagnostics import (
     suggest_parameterization,
 )
 from funnelguide.exact import ExactPosterior, exact_eight_schools, exact_radon_scales
+from funnelguide.groups import hierarchical_groups
 from funnelguide.models import (
     NEALS_FUNNEL_V_EXACT,
     eight_schools_model,
@@ -31,6 +32,7 @@ from funnelguide.modes import (
     log_density_at,
     map_vs_mean,
 )
+from funnelguide.reparam import reparameterize
 from funnelguide.sampling import CacheWarning, sample
 
 __version__ = "0.1.0"
@@ -50,6 +52,7 @@ __all__ = [
     "exact_radon_scales",
     "find_map",
     "funnel_report",
+    "hierarchical_groups",
     "joint_log_density",
     "laplace_approximation",
     "load_eight_schools",
@@ -60,6 +63,7 @@ __all__ = [
     "plots",
     "pooled_radon_model",
     "radon_model",
+    "reparameterize",
     "sample",
     "suggest_parameterization",
 ]
