@@ -40,7 +40,8 @@ class FunnelReport:
     scale, group : str
         The scale parameter and the group it scales (e.g. ``"sigma_b"`` and ``"b"``).
     parameterization : str
-        ``"centered"``, ``"noncentered"`` or ``"partial"``, read off the result's variables.
+        ``"centered"``, ``"noncentered"`` or ``"partial"``, read off the model's graph;
+        ``"unknown"`` when no model was given.
     chains, draws : int
         Chains and draws per chain.
     divergences : int
@@ -116,12 +117,19 @@ def _wrapped(label: str, text: str) -> list[str]:
     )
 
 
-def _parameterization_of(posterior: xr.Dataset, group: str) -> str:
-    if f"{group}_offset" in posterior.data_vars:
-        return "noncentered"
-    if f"{group}_partial" in posterior.data_vars:
-        return "partial"
-    return "centered"
+def _parameterization_of(model: object, group: str) -> str:
+    """Read the form of ``group`` off the model's graph; "unknown" without a model."""
+    if model is None:
+        return "unknown"
+    from funnelguide.groups import hierarchical_groups
+
+    groups = hierarchical_groups(model)
+    if group not in groups.index:
+        raise ValueError(
+            f"group {group!r} is not a hierarchical group of the model; its groups are "
+            f"{list(groups.index)}."
+        )
+    return str(groups.loc[group, "form"])
 
 
 def _divergent_scale_quantile(scale_draws: np.ndarray, diverging: np.ndarray) -> float:
@@ -163,7 +171,7 @@ def _problems(
 def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[str, str]:
     if not problems:
         verdict = "no sign of a funnel in these diagnostics."
-        if parameterization == "centered":
+        if parameterization != "noncentered":
             return verdict, (
                 "A centered fit can miss the neck without a warning: compare the lower tail of "
                 "the scale with a non-centered fit before trusting it "
@@ -174,15 +182,24 @@ def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[st
     if parameterization == "centered":
         return verdict, (
             f"Reparameterize: make {group!r} non-centered (parameterization={{{group!r}: "
-            "'noncentered'}); raising target_accept only hides the bias."
+            "'noncentered'}). A higher target_accept can reduce the divergences of a centered "
+            "funnel but rarely lets the sampler reach its neck, so the estimates can stay biased."
+        )
+    if parameterization == "unknown":
+        return verdict, (
+            "Pass model= to know the group's form; fg.diagnose(idata, model) advises a form "
+            "per group from the shrinkage of its members."
         )
     return verdict, (
-        "The non-centered form is not enough here; if the group is well informed by its data, "
-        "try it centered, or tighten the prior on its scale."
+        "After non-centering, a few divergences call for a higher target_accept (e.g. 0.95) "
+        "and a look at where they sit along the scale. Only if the data pin most members "
+        "(fg.diagnose's shrinkage factors below 0.5) is the centered form the better one."
     )
 
 
-def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b") -> FunnelReport:
+def funnel_report(
+    idata: xr.DataTree, *, scale: str, group: str, model: object = None
+) -> FunnelReport:
     """Diagnose a hierarchical group's funnel from a fit.
 
     Counts divergences and finds where they sit along the scale, computes R-hat and bulk/tail
@@ -193,10 +210,13 @@ def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b
     idata : xarray.DataTree
         A result of :func:`sample` or :func:`pymc.sample` with ``posterior`` and
         ``sample_stats`` (``diverging`` and ``energy``).
-    scale : str, default "sigma_b"
-        The group's scale parameter, a scalar in the posterior.
-    group : str, default "b"
-        The group it scales, a variable in the posterior.
+    scale : str
+        The group's scale parameter, a scalar in the posterior (e.g. ``"tau"``).
+    group : str
+        The group it scales, a variable in the posterior (e.g. ``"theta"``).
+    model : pymc.Model, optional
+        The fitted model: the group's form (centered, non-centered, partial) is read off its
+        graph (:func:`hierarchical_groups`). Without it the form is ``"unknown"``.
 
     Returns
     -------
@@ -218,7 +238,7 @@ def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b
     --------
     >>> import funnelguide as fg
     >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=2)
-    >>> report = fg.funnel_report(idata, scale="tau", group="theta")
+    >>> report = fg.funnel_report(idata, scale="tau", group="theta", model=fg.eight_schools_model())
     >>> report.parameterization
     'centered'
     """
@@ -232,7 +252,7 @@ def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b
     ess_tail = float(azs.ess(idata, var_names=[scale], method="tail")[scale])
     ebfmi = np.atleast_1d(azs.bfmi(idata)["energy"].to_numpy())
     quantile = _divergent_scale_quantile(scale_draws, diverging)
-    parameterization = _parameterization_of(idata["posterior"].to_dataset(), group)
+    parameterization = _parameterization_of(model, group)
     problems = _problems(
         scale=scale,
         chains=chains,
@@ -514,9 +534,7 @@ class Estimate(NamedTuple):
     mcse: float
 
 
-def estimate(
-    idata: xr.DataTree, var: str = "sigma_b", *, quantile: float | None = None
-) -> Estimate:
+def estimate(idata: xr.DataTree, var: str, *, quantile: float | None = None) -> Estimate:
     r"""Estimate a scalar parameter's posterior mean or one quantile, with its MCSE.
 
     Two fits of the same posterior disagree by more than chance only when their difference is
@@ -530,7 +548,7 @@ def estimate(
     ----------
     idata : xarray.DataTree
         A fit, as returned by :func:`funnelguide.sample` or :func:`pymc.sample`.
-    var : str, default "sigma_b"
+    var : str
         A scalar parameter of the posterior.
     quantile : float, optional
         A probability strictly between 0 and 1: estimate that quantile (linear interpolation
