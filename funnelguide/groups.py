@@ -330,8 +330,28 @@ def evaluator(fgraph: FunctionGraph, exprs: list[Variable]):
     return fn, [v.name for v in used]
 
 
-def _members(model: pm.Model, group: Group) -> int:
-    shapes = model.eval_rv_shapes()
+def free_shapes(model: pm.Model) -> dict[str, tuple[int, ...]]:
+    """Shape of every free variable, from its dims or static type; compiled only if needed."""
+
+    def length(dim: str) -> int | None:
+        var = model.dim_lengths.get(dim)
+        if isinstance(var, Constant):
+            return int(var.data)
+        return int(var.get_value()) if hasattr(var, "get_value") else None
+
+    shapes: dict[str, tuple[int, ...]] = {}
+    for rv in model.free_RVs:
+        dims = model.named_vars_to_dims.get(rv.name)
+        shape = tuple(length(d) for d in dims) if dims else tuple(rv.type.shape)
+        if any(n is None for n in shape) or len(shape) != rv.type.ndim:
+            return {
+                name: tuple(int(n) for n in value) for name, value in model.eval_rv_shapes().items()
+            }
+        shapes[rv.name] = shape
+    return shapes
+
+
+def _members(shapes: dict[str, tuple[int, ...]], group: Group) -> int:
     source = group.node if group.latent is None else group.latent
     shape = shapes.get(source.owner.op.name)
     if shape is None:
@@ -392,6 +412,7 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
     theta  Normal  centered  mu  (tau,)        8
     """
     _, groups = model_groups(model)
+    shapes = free_shapes(model) if groups else {}
     columns = ["family", "form", "loc", "scale", "dims", "members", "latent"]
     rows = {
         name: {
@@ -400,7 +421,7 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
             "loc": group.loc_text,
             "scale": group.scale_vars,
             "dims": group.dims,
-            "members": _members(model, group),
+            "members": _members(shapes, group),
             "latent": None if group.latent is None else group.latent.owner.op.name,
         }
         for name, group in groups.items()

@@ -33,7 +33,7 @@ from pymc.pytensorf import toposort_replace
 from pytensor.graph import FunctionGraph, Variable
 from pytensor.tensor.type_other import NoneTypeT
 
-from funnelguide.groups import FAMILIES, Group, find_groups, model_groups
+from funnelguide.groups import FAMILIES, Group, find_groups, free_shapes, model_groups
 from funnelguide.models import PARAMETERIZATIONS
 
 __all__ = ["reparameterize"]
@@ -101,10 +101,12 @@ def _not_a_group(model: pm.Model, name: str, groups: Mapping[str, Group]) -> str
 
 
 def _resolve(
-    model: pm.Model, parameterization: object, groups: Mapping[str, Group]
+    model: pm.Model,
+    parameterization: object,
+    groups: Mapping[str, Group],
+    shapes: Mapping[str, tuple[int, ...]],
 ) -> dict[str, Weight]:
     """Return a centering weight per group to rewrite; groups a mapping leaves out are kept."""
-    shapes = model.eval_rv_shapes()
 
     def shape_of(group: Group) -> tuple[int, ...]:
         source = group.node if group.latent is None else group.latent
@@ -264,8 +266,8 @@ def reparameterize(model: pm.Model, parameterization: object = "noncentered") ->
             "model has no hierarchical group (a location-scale free variable whose scale "
             "depends on another free variable), so there is nothing to reparameterize."
         )
-    weights = _resolve(model, parameterization, groups)
-    shapes = model.eval_rv_shapes()
+    shapes = free_shapes(model)
+    weights = _resolve(model, parameterization, groups, shapes)
     for name, weight in weights.items():
         group = find_groups(fgraph)[name]  # again: an earlier rewrite may have changed it
         if isinstance(weight, float) and (
