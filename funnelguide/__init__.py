@@ -8,14 +8,18 @@ modes against expectations, and the figures of the story.
 from funnelguide import dynamics, plots
 from funnelguide.data import load_eight_schools, load_radon
 from funnelguide.diagnostics import (
+    Diagnosis,
     Estimate,
     FunnelReport,
+    GroupDiagnosis,
     ParameterizationAdvice,
+    diagnose,
     estimate,
     funnel_report,
     suggest_parameterization,
 )
 from funnelguide.exact import ExactPosterior, exact_eight_schools, exact_radon_scales
+from funnelguide.groups import hierarchical_groups
 from funnelguide.models import (
     NEALS_FUNNEL_V_EXACT,
     eight_schools_model,
@@ -31,6 +35,7 @@ from funnelguide.modes import (
     log_density_at,
     map_vs_mean,
 )
+from funnelguide.reparam import reparameterize
 from funnelguide.sampling import CacheWarning, sample
 
 __version__ = "0.1.0"
@@ -38,11 +43,14 @@ __version__ = "0.1.0"
 __all__ = [
     "NEALS_FUNNEL_V_EXACT",
     "CacheWarning",
+    "Diagnosis",
     "Estimate",
     "ExactPosterior",
     "FunnelReport",
+    "GroupDiagnosis",
     "LaplaceApproximation",
     "ParameterizationAdvice",
+    "diagnose",
     "dynamics",
     "eight_schools_model",
     "estimate",
@@ -50,6 +58,7 @@ __all__ = [
     "exact_radon_scales",
     "find_map",
     "funnel_report",
+    "hierarchical_groups",
     "joint_log_density",
     "laplace_approximation",
     "load_eight_schools",
@@ -60,6 +69,7 @@ __all__ = [
     "plots",
     "pooled_radon_model",
     "radon_model",
+    "reparameterize",
     "sample",
     "suggest_parameterization",
 ]

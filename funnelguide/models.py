@@ -12,6 +12,8 @@ drawn in one of three forms, chosen by its *centering weight* ``w``:
   ``a = mu_a + sigma_a**(1 - w) * (a_partial - w * mu_a)``.
 
 All three define the same posterior for ``a``; they differ only in the geometry the sampler sees.
+Each builder writes its model once, centered; the other forms are produced by
+:func:`funnelguide.reparameterize`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import pymc as pm
-from pytensor.tensor import TensorVariable
 
 from funnelguide.data import load_eight_schools, load_radon
 
@@ -119,17 +120,14 @@ def resolve_parameterization(
     return dict.fromkeys(groups, weight)
 
 
-def _hierarchical_normal(
-    name: str, mu: TensorVariable, sigma: TensorVariable, weight: float, dims: str
-) -> TensorVariable:
-    """Draw a group ``name ~ Normal(mu, sigma)`` in the form given by its centering weight."""
-    if weight == 1.0:
-        return pm.Normal(name, mu=mu, sigma=sigma, dims=dims)
-    if weight == 0.0:
-        offset = pm.Normal(f"{name}_offset", mu=0.0, sigma=1.0, dims=dims)
-        return pm.Deterministic(name, mu + sigma * offset, dims=dims)
-    partial = pm.Normal(f"{name}_partial", mu=weight * mu, sigma=sigma**weight, dims=dims)
-    return pm.Deterministic(name, mu + sigma ** (1.0 - weight) * (partial - weight * mu), dims=dims)
+def _in_form(model: pm.Model, weights: Mapping[str, float]) -> pm.Model:
+    """Rewrite the centered ``model``'s groups at their centering weights."""
+    rewrite = {group: weight for group, weight in weights.items() if weight != 1.0}
+    if not rewrite:
+        return model
+    from funnelguide.reparam import reparameterize  # reparam imports this module
+
+    return reparameterize(model, rewrite)
 
 
 def _checked_frame(
@@ -233,8 +231,8 @@ def radon_model(
         sigma_a = pm.HalfCauchy("sigma_a", beta=5.0)
         mu_b = pm.Normal("mu_b", mu=0.0, sigma=100.0**2)
         sigma_b = pm.HalfCauchy("sigma_b", beta=5.0)
-        a = _hierarchical_normal("a", mu_a, sigma_a, weights["a"], "county")
-        b = _hierarchical_normal("b", mu_b, sigma_b, weights["b"], "county")
+        a = pm.Normal("a", mu=mu_a, sigma=sigma_a, dims="county")
+        b = pm.Normal("b", mu=mu_b, sigma=sigma_b, dims="county")
         eps = pm.HalfCauchy("eps", beta=5.0)
         mean = a[county_idx_data] + b[county_idx_data] * floor
         pm.Normal(
@@ -244,7 +242,7 @@ def radon_model(
             observed=data["log_radon"].to_numpy(dtype=float),
             dims="obs_id",
         )
-    return model
+    return _in_form(model, weights)
 
 
 def eight_schools_model(
@@ -305,7 +303,7 @@ def eight_schools_model(
     with pm.Model(coords=coords) as model:
         mu = pm.Normal("mu", mu=0.0, sigma=5.0)
         tau = pm.HalfCauchy("tau", beta=5.0)
-        theta = _hierarchical_normal("theta", mu, tau, weights["theta"], "school")
+        theta = pm.Normal("theta", mu=mu, sigma=tau, dims="school")
         pm.Normal(
             "y",
             mu=theta,
@@ -313,7 +311,7 @@ def eight_schools_model(
             observed=data["y"].to_numpy(dtype=float),
             dims="school",
         )
-    return model
+    return _in_form(model, weights)
 
 
 def neals_funnel_model(
@@ -363,9 +361,8 @@ def neals_funnel_model(
     weights = resolve_parameterization(parameterization, list(NEALS_FUNNEL_GROUPS))
     with pm.Model(coords={"component": np.arange(int(ndim) - 1)}) as model:
         v = pm.Normal("v", mu=0.0, sigma=3.0)
-        scale = pm.math.exp(v / 2.0)
-        _hierarchical_normal("x", pm.math.constant(0.0), scale, weights["x"], "component")
-    return model
+        pm.Normal("x", mu=0.0, sigma=pm.math.exp(v / 2.0), dims="component")
+    return _in_form(model, weights)
 
 
 #: The exact moments of Neal's funnel's ``v``: mean, standard deviation and P(v < -3).
