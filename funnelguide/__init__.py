@@ -8,9 +8,12 @@ modes against expectations, and the figures of the story.
 from funnelguide import dynamics, plots
 from funnelguide.data import load_batting, load_eight_schools, load_radon
 from funnelguide.diagnostics import (
+    Diagnosis,
     Estimate,
     FunnelReport,
+    GroupDiagnosis,
     ParameterizationAdvice,
+    diagnose,
     estimate,
     funnel_report,
     suggest_parameterization,
@@ -40,11 +43,14 @@ __version__ = "0.1.0"
 __all__ = [
     "NEALS_FUNNEL_V_EXACT",
     "CacheWarning",
+    "Diagnosis",
     "Estimate",
     "ExactPosterior",
     "FunnelReport",
+    "GroupDiagnosis",
     "LaplaceApproximation",
     "ParameterizationAdvice",
+    "diagnose",
     "dynamics",
     "eight_schools_model",
     "estimate",

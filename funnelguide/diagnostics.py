@@ -40,7 +40,8 @@ class FunnelReport:
     scale, group : str
         The scale parameter and the group it scales (e.g. ``"sigma_b"`` and ``"b"``).
     parameterization : str
-        ``"centered"``, ``"noncentered"`` or ``"partial"``, read off the result's variables.
+        ``"centered"``, ``"noncentered"`` or ``"partial"``, read off the model's graph;
+        ``"unknown"`` when no model was given.
     chains, draws : int
         Chains and draws per chain.
     divergences : int
@@ -116,12 +117,19 @@ def _wrapped(label: str, text: str) -> list[str]:
     )
 
 
-def _parameterization_of(posterior: xr.Dataset, group: str) -> str:
-    if f"{group}_offset" in posterior.data_vars:
-        return "noncentered"
-    if f"{group}_partial" in posterior.data_vars:
-        return "partial"
-    return "centered"
+def _parameterization_of(model: object, group: str) -> str:
+    """Read the form of ``group`` off the model's graph; "unknown" without a model."""
+    if model is None:
+        return "unknown"
+    from funnelguide.groups import hierarchical_groups
+
+    groups = hierarchical_groups(model)
+    if group not in groups.index:
+        raise ValueError(
+            f"group {group!r} is not a hierarchical group of the model; its groups are "
+            f"{list(groups.index)}."
+        )
+    return str(groups.loc[group, "form"])
 
 
 def _divergent_scale_quantile(scale_draws: np.ndarray, diverging: np.ndarray) -> float:
@@ -163,7 +171,7 @@ def _problems(
 def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[str, str]:
     if not problems:
         verdict = "no sign of a funnel in these diagnostics."
-        if parameterization == "centered":
+        if parameterization != "noncentered":
             return verdict, (
                 "A centered fit can miss the neck without a warning: compare the lower tail of "
                 "the scale with a non-centered fit before trusting it "
@@ -174,15 +182,24 @@ def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[st
     if parameterization == "centered":
         return verdict, (
             f"Reparameterize: make {group!r} non-centered (parameterization={{{group!r}: "
-            "'noncentered'}); raising target_accept only hides the bias."
+            "'noncentered'}). A higher target_accept can reduce the divergences of a centered "
+            "funnel but rarely lets the sampler reach its neck, so the estimates can stay biased."
+        )
+    if parameterization == "unknown":
+        return verdict, (
+            "Pass model= to know the group's form; fg.diagnose(idata, model) advises a form "
+            "per group from the shrinkage of its members."
         )
     return verdict, (
-        "The non-centered form is not enough here; if the group is well informed by its data, "
-        "try it centered, or tighten the prior on its scale."
+        "After non-centering, a few divergences call for a higher target_accept (e.g. 0.95) "
+        "and a look at where they sit along the scale. Only if the data pin most members "
+        "(fg.diagnose's shrinkage factors below 0.5) is the centered form the better one."
     )
 
 
-def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b") -> FunnelReport:
+def funnel_report(
+    idata: xr.DataTree, *, scale: str, group: str, model: object = None
+) -> FunnelReport:
     """Diagnose a hierarchical group's funnel from a fit.
 
     Counts divergences and finds where they sit along the scale, computes R-hat and bulk/tail
@@ -193,10 +210,13 @@ def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b
     idata : xarray.DataTree
         A result of :func:`sample` or :func:`pymc.sample` with ``posterior`` and
         ``sample_stats`` (``diverging`` and ``energy``).
-    scale : str, default "sigma_b"
-        The group's scale parameter, a scalar in the posterior.
-    group : str, default "b"
-        The group it scales, a variable in the posterior.
+    scale : str
+        The group's scale parameter, a scalar in the posterior (e.g. ``"tau"``).
+    group : str
+        The group it scales, a variable in the posterior (e.g. ``"theta"``).
+    model : pymc.Model, optional
+        The fitted model: the group's form (centered, non-centered, partial) is read off its
+        graph (:func:`hierarchical_groups`). Without it the form is ``"unknown"``.
 
     Returns
     -------
@@ -218,7 +238,7 @@ def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b
     --------
     >>> import funnelguide as fg
     >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=2)
-    >>> report = fg.funnel_report(idata, scale="tau", group="theta")
+    >>> report = fg.funnel_report(idata, scale="tau", group="theta", model=fg.eight_schools_model())
     >>> report.parameterization
     'centered'
     """
@@ -232,7 +252,7 @@ def funnel_report(idata: xr.DataTree, *, scale: str = "sigma_b", group: str = "b
     ess_tail = float(azs.ess(idata, var_names=[scale], method="tail")[scale])
     ebfmi = np.atleast_1d(azs.bfmi(idata)["energy"].to_numpy())
     quantile = _divergent_scale_quantile(scale_draws, diverging)
-    parameterization = _parameterization_of(idata["posterior"].to_dataset(), group)
+    parameterization = _parameterization_of(model, group)
     problems = _problems(
         scale=scale,
         chains=chains,
@@ -514,9 +534,7 @@ class Estimate(NamedTuple):
     mcse: float
 
 
-def estimate(
-    idata: xr.DataTree, var: str = "sigma_b", *, quantile: float | None = None
-) -> Estimate:
+def estimate(idata: xr.DataTree, var: str, *, quantile: float | None = None) -> Estimate:
     r"""Estimate a scalar parameter's posterior mean or one quantile, with its MCSE.
 
     Two fits of the same posterior disagree by more than chance only when their difference is
@@ -530,7 +548,7 @@ def estimate(
     ----------
     idata : xarray.DataTree
         A fit, as returned by :func:`funnelguide.sample` or :func:`pymc.sample`.
-    var : str, default "sigma_b"
+    var : str
         A scalar parameter of the posterior.
     quantile : float, optional
         A probability strictly between 0 and 1: estimate that quantile (linear interpolation
@@ -577,3 +595,362 @@ def estimate(
     value = float(np.quantile(values, prob))
     mcse = azs.mcse(idata, var_names=[var], method="quantile", prob=prob)[var]
     return Estimate(value, float(mcse))
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnosing every group of any model
+# --------------------------------------------------------------------------------------------
+
+#: Interquartile range of each family's standard member (loc 0, scale 1), for families without
+#: a finite or simple variance; the Normal uses its variance, as suggest_parameterization does.
+_STANDARD_IQR = {"Laplace": 2.0 * np.log(2.0), "Logistic": 2.0 * np.log(3.0), "Cauchy": 2.0}
+
+
+@dataclass(frozen=True, eq=False)
+class GroupDiagnosis:
+    """What :func:`diagnose` found for one hierarchical group.
+
+    Attributes
+    ----------
+    name, family, form : str
+        The group, its distribution and its form in the fitted model.
+    scale : tuple of str
+        The free variables its scale depends on.
+    divergent_scale_quantile : float
+        Median, over divergent draws, of the quantile of the group's scale among all draws
+        (near 0: the divergences sit at the funnel's neck); NaN without divergences.
+    rhat, ess_bulk, ess_tail : float
+        The worst R-hat and the smallest bulk / tail ESS over the scale's free variables.
+    kappa : pandas.Series
+        Shrinkage factor per member: 0 when its data pin it, 1 when the group's scale does.
+    choice : str
+        ``"centered"`` or ``"noncentered"``: the form the average shrinkage factor advises.
+    member_weights : numpy.ndarray
+        Per member, the centering weight 1 (centered) or 0 (non-centered) its own shrinkage
+        factor advises, shaped like the group's members.
+    problems : tuple of str
+        Signs of trouble along this group's scale.
+    verdict, recommendation : str
+        In words.
+    """
+
+    name: str
+    family: str
+    form: str
+    scale: tuple[str, ...]
+    divergent_scale_quantile: float
+    rhat: float
+    ess_bulk: float
+    ess_tail: float
+    kappa: pd.Series = field(repr=False)
+    choice: str
+    member_weights: np.ndarray = field(repr=False)
+    problems: tuple[str, ...]
+    verdict: str
+    recommendation: str
+
+
+@dataclass(frozen=True, eq=False)
+class Diagnosis:
+    """What :func:`diagnose` found, for every group of a model. Print it for a summary.
+
+    Attributes
+    ----------
+    groups : dict of str to GroupDiagnosis
+        One entry per hierarchical group.
+    chains, draws, divergences : int
+        Chains, draws per chain and divergent transitions of the fit.
+    ebfmi : numpy.ndarray
+        E-BFMI per chain.
+    parameterization : dict of str to str
+        The advised form per group, ``"centered"`` or ``"noncentered"``;
+        ``fg.reparameterize(model, diagnosis.parameterization)`` takes it as it is.
+    member_parameterization : dict of str to numpy.ndarray
+        The advised centering weight per member (1 or 0), also a valid ``parameterization``.
+    """
+
+    groups: dict[str, GroupDiagnosis]
+    chains: int
+    draws: int
+    divergences: int
+    ebfmi: np.ndarray = field(repr=False)
+    parameterization: dict[str, str]
+    member_parameterization: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when no group shows a sign of trouble."""
+        return all(not group.problems for group in self.groups.values())
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per group: form, divergences, R-hat, ESS, kappa and the advised form."""
+        rows = {
+            name: {
+                "family": g.family,
+                "form": g.form,
+                "scale": g.scale,
+                "divergences": self.divergences,
+                "divergent_scale_quantile": g.divergent_scale_quantile,
+                "rhat": g.rhat,
+                "ess_bulk": g.ess_bulk,
+                "ess_tail": g.ess_tail,
+                "kappa_mean": float(g.kappa.mean()),
+                "share_centered": float(np.mean(g.member_weights)),
+                "advice": g.choice,
+            }
+            for name, g in self.groups.items()
+        }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "group"
+        return frame
+
+    def __str__(self) -> str:
+        lines = [f"Diagnosis, {self.chains} chains x {self.draws} draws"]
+        share = self.divergences / max(self.chains * self.draws, 1)
+        lines.append(f"  divergences    {self.divergences} ({share:.1%})")
+        lines.append("  E-BFMI         " + ", ".join(f"{value:.2f}" for value in self.ebfmi))
+        if not self.groups:
+            lines += _wrapped(
+                "groups",
+                "none found: no location-scale free variable whose scale depends on another "
+                "free variable, so there is no funnel to diagnose or reparameterize.",
+            )
+        for name, g in self.groups.items():
+            where = (
+                ""
+                if np.isnan(g.divergent_scale_quantile)
+                else f"; divergences at scale quantile {g.divergent_scale_quantile:.2f}"
+            )
+            lines += [
+                f"Group {name} ({g.family}, {g.form}), scale {', '.join(g.scale)}",
+                f"  R-hat          {g.rhat:.3f}{where}",
+                f"  ESS bulk/tail  {g.ess_bulk:.0f} / {g.ess_tail:.0f}",
+                f"  kappa          mean {g.kappa.mean():.2f}, "
+                f"{np.mean(g.member_weights):.0%} of {g.kappa.size} members data-dominated",
+                *_wrapped("verdict", g.verdict),
+                *_wrapped("recommendation", g.recommendation),
+            ]
+        return "\n".join(lines)
+
+
+def _family_kappa(family: str, deviation: np.ndarray, scale: np.ndarray, bins: list) -> np.ndarray:
+    """Binned ``E[Var(member | scale) / scale**2]`` from deviations from the member's own loc."""
+    n_draws = deviation.shape[0]
+    kappa = np.zeros(deviation.shape[1:])
+    for in_bin in bins:
+        if family in _STANDARD_IQR:
+            q75, q25 = np.percentile(deviation[in_bin], [75, 25], axis=0)
+            spread = ((q75 - q25) / np.mean(scale[in_bin], axis=0) / _STANDARD_IQR[family]) ** 2
+        else:
+            spread = deviation[in_bin].var(axis=0, ddof=1) / np.mean(scale[in_bin] ** 2, axis=0)
+        kappa += in_bin.size / n_draws * spread
+    return kappa
+
+
+def _group_kappa(group, fgraph, posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Per member shrinkage factor and a per-draw scalar scale (for binning and quantiles)."""
+    from funnelguide.groups import evaluator
+
+    fn, names = evaluator(fgraph, [group.loc, group.scale])
+    missing = [name for name in [group.name, *names] if name not in posterior.data_vars]
+    if missing:
+        raise KeyError(
+            f"diagnosing group {group.name!r} needs {missing} in the posterior, which has "
+            f"{sorted(posterior.data_vars)}; sample without var_names filtering them out."
+        )
+    stacked = {
+        name: posterior[name].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+        for name in [group.name, *names]
+    }
+    members = stacked[group.name]
+    locs, scales = [], []
+    for i in range(members.shape[0]):
+        loc, scale = fn(*(stacked[name][i] for name in names))
+        locs.append(np.broadcast_to(loc, members.shape[1:]))
+        scales.append(scale)
+    deviation = members - np.stack(locs)
+    if group.family == "MvNormal":
+        chol = np.stack([np.broadcast_to(s, s.shape[-2:]) for s in scales])
+        white = np.stack([np.linalg.solve(c, d.T).T for c, d in zip(chol, deviation, strict=True)])
+        summary = np.log(np.abs(np.diagonal(chol, axis1=-2, axis2=-1))).mean(axis=-1)
+        deviation, scale = white, np.ones_like(white)
+    else:
+        scale = np.stack([np.broadcast_to(s, members.shape[1:]) for s in scales])
+        summary = np.log(scale.reshape(scale.shape[0], -1)).mean(axis=1)
+    n_bins = int(np.clip(summary.size // _DRAWS_PER_BIN, 1, _MAX_BINS))
+    bins = np.array_split(np.argsort(summary), n_bins)
+    family = "Normal" if group.family in ("MvNormal", "StudentT") else group.family
+    kappa = _family_kappa(family, deviation, scale, bins)
+    if group.family == "MvNormal":
+        kappa = kappa.mean(axis=-1)
+    return kappa, summary
+
+
+def _group_advice(form: str, choice: str, problems: list[str], name: str) -> tuple[str, str]:
+    if not problems:
+        verdict = "no sign of a funnel in these diagnostics."
+        if form == "centered" and choice == "noncentered":
+            return verdict, (
+                "The shrinkage factors say the group's scale, not the data, pins most members: "
+                "a centered fit can miss the neck without a warning. Compare with a "
+                f"non-centered fit ({{{name!r}: 'noncentered'}}) before trusting it."
+            )
+        if form != "centered" and choice == "centered":
+            return verdict, (
+                "The data pin most members: the centered form "
+                f"({{{name!r}: 'centered'}}) may sample faster."
+            )
+        return verdict, "None needed."
+    verdict = "the sampler struggles along this group's scale: " + "; ".join(problems) + "."
+    if form == "centered":
+        if choice == "noncentered":
+            return verdict, (
+                f"Reparameterize: make {name!r} non-centered ({{{name!r}: 'noncentered'}}). "
+                "A higher target_accept can reduce the divergences of a centered funnel but "
+                "rarely lets the sampler reach its neck, so the estimates can stay biased."
+            )
+        return verdict, (
+            "Most members are pinned by their data, where the centered form is the right one: "
+            "raise target_accept (e.g. 0.95), look at where the divergences sit, and consider "
+            "per-member weights (diagnosis.member_parameterization) for the weakly informed."
+        )
+    if choice == "centered":
+        return verdict, (
+            f"The data pin most members of {name!r}: try it centered "
+            f"({{{name!r}: 'centered'}}), or per-member weights."
+        )
+    return verdict, (
+        "The form is right for these weakly informed members: raise target_accept (e.g. 0.95) "
+        "and look at where the divergences sit along the scale; a prior that rules out "
+        "implausibly small scales also helps."
+    )
+
+
+def diagnose(
+    idata: xr.DataTree, model: object, *, threshold: float = CENTERING_THRESHOLD
+) -> Diagnosis:
+    """Diagnose every hierarchical group of a model from one fit, and advise a form for each.
+
+    For each group :func:`hierarchical_groups` finds (in any form): where the divergences sit
+    along its scale, the R-hat and ESS of its scale, and the shrinkage factor of each member,
+    ``kappa = E[Var(member | scale, data)] / scale**2`` (see :func:`suggest_parameterization`),
+    estimated from each member's deviation from its own loc, evaluated per draw from the model
+    graph, so nested and indexed locs work. A group is advised centered when its average
+    ``kappa`` is below ``threshold``, and each member likewise.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit of ``model`` from :func:`sample` or :func:`pymc.sample`, with ``posterior`` and
+        ``sample_stats``.
+    model : pymc.Model
+        The model that was fitted.
+    threshold : float, default 0.5
+        Average shrinkage factor below which a group (or member) is advised centered.
+
+    Returns
+    -------
+    Diagnosis
+        Per group numbers and advice; ``.parameterization`` goes straight into
+        :func:`reparameterize`; ``print`` it for a summary, ``.to_dataframe()`` for a table.
+
+    Raises
+    ------
+    TypeError
+        If ``idata`` or ``model`` is of the wrong type.
+    KeyError
+        If the posterior lacks a variable a group's diagnosis needs.
+    ValueError
+        If the fit has no sample statistics or ``threshold`` is not in (0, 1).
+
+    See Also
+    --------
+    hierarchical_groups, reparameterize
+
+    Examples
+    --------
+    >>> import pymc as pm
+    >>> import funnelguide as fg
+    >>> with pm.Model(coords={"school": range(8)}) as model:
+    ...     mu = pm.Normal("mu")
+    ...     tau = pm.HalfNormal("tau")
+    ...     theta = pm.Normal("theta", mu, tau, dims="school")
+    ...     y = pm.Normal("y", theta, 10.0, observed=[28, 8, -3, 7, -1, 1, 18, 12], dims="school")
+    >>> fit = fg.sample(model, draws=300, tune=300, chains=2, random_seed=1)
+    >>> diagnosis = fg.diagnose(fit, model)
+    >>> diagnosis.parameterization
+    {'theta': 'noncentered'}
+    """
+    from funnelguide.groups import model_groups
+
+    if (
+        not isinstance(threshold, numbers.Real)
+        or isinstance(threshold, bool)
+        or not 0.0 < threshold < 1.0
+    ):
+        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
+        raise TypeError(
+            "idata must be the xarray.DataTree returned by fg.sample or pymc.sample, with a "
+            f"posterior group; got {type(idata).__name__}."
+        )
+    fgraph, groups = model_groups(model)
+    diverging = divergent(idata).to_numpy()
+    sample_stat(idata, "energy")
+    chains, n_draws = diverging.shape
+    ebfmi = np.atleast_1d(azs.bfmi(idata)["energy"].to_numpy())
+    posterior = idata["posterior"].to_dataset()
+    found: dict[str, GroupDiagnosis] = {}
+    for name, group in groups.items():
+        kappa, summary = _group_kappa(group, fgraph, posterior)
+        scale_vars = list(group.scale_vars)
+        rhat = float(np.nanmax([azs.rhat(idata, var_names=[v])[v].max() for v in scale_vars]))
+        ess = {
+            method: float(
+                np.nanmin(
+                    [azs.ess(idata, var_names=[v], method=method)[v].min() for v in scale_vars]
+                )
+            )
+            for method in ("bulk", "tail")
+        }
+        quantile = _divergent_scale_quantile(summary.reshape(chains, n_draws), diverging)
+        label = scale_vars[0] if len(scale_vars) == 1 else f"{name}'s scale"
+        problems = _problems(
+            scale=label,
+            chains=chains,
+            divergences=int(diverging.sum()),
+            quantile=quantile,
+            rhat=rhat,
+            ess_bulk=ess["bulk"],
+            ess_tail=ess["tail"],
+            ebfmi=ebfmi,
+        )
+        choice = "centered" if float(np.mean(kappa)) < threshold else "noncentered"
+        verdict, recommendation = _group_advice(group.form, choice, problems, name)
+        found[name] = GroupDiagnosis(
+            name=name,
+            family=group.family,
+            form=group.form,
+            scale=group.scale_vars,
+            divergent_scale_quantile=quantile,
+            rhat=rhat,
+            ess_bulk=ess["bulk"],
+            ess_tail=ess["tail"],
+            kappa=pd.Series(kappa.ravel(), name=name),
+            choice=choice,
+            member_weights=(kappa < threshold).astype(float),
+            problems=tuple(problems),
+            verdict=verdict,
+            recommendation=recommendation,
+        )
+    return Diagnosis(
+        groups=found,
+        chains=chains,
+        draws=n_draws,
+        divergences=int(diverging.sum()),
+        ebfmi=ebfmi,
+        parameterization={name: g.choice for name, g in found.items()},
+        member_parameterization={
+            name: g.member_weights for name, g in found.items() if g.family != "MvNormal"
+        },
+    )

@@ -52,7 +52,7 @@ def _axes(ax: Axes | None) -> Axes:
 
 def plot_chain(
     idata: xr.DataTree,
-    var: str = "sigma_b",
+    var: str,
     *,
     chain: int = 0,
     ax: Axes | None = None,
@@ -64,7 +64,7 @@ def plot_chain(
     ----------
     idata : xarray.DataTree
         A fit.
-    var : str, default "sigma_b"
+    var : str
         A variable of the posterior, scalar (``sigma_b``) or vector (``b``).
     chain : int, default 0
         Which chain.
@@ -109,9 +109,9 @@ def plot_chain(
 def plot_funnel(
     idata: xr.DataTree,
     *,
-    var: str = "b",
-    index: int | str = 75,
-    scale: str = "sigma_b",
+    var: str,
+    index: int | str,
+    scale: str,
     log_scale: bool = False,
     show_divergences: bool = True,
     ax: Axes | None = None,
@@ -123,11 +123,11 @@ def plot_funnel(
     ----------
     idata : xarray.DataTree
         A fit.
-    var : str, default "b"
+    var : str
         The group variable; ``"b_offset"`` shows the same draws in offset space.
-    index : int or str, default 75
+    index : int or str
         Position (``75``) or coordinate label (``"AITKIN"``) of the member.
-    scale : str, default "sigma_b"
+    scale : str
         The scale parameter, on the vertical axis.
     log_scale : bool, default False
         Draw the scale on a log axis, which opens up the neck.
@@ -192,7 +192,7 @@ def plot_funnel(
 def plot_scale_posteriors(
     fits: Mapping[str, xr.DataTree],
     *,
-    scale: str = "sigma_b",
+    scale: str,
     exact: tuple[np.ndarray, np.ndarray] | None = None,
     bins: int = 60,
     ax: Axes | None = None,
@@ -205,7 +205,7 @@ def plot_scale_posteriors(
         Label to fit, e.g. ``{"centered": centered_idata, "non-centered": noncentered_idata}``.
         A label containing "non" and "center" is drawn in the non-centered colour, one
         containing "center" otherwise in the centered colour.
-    scale : str, default "sigma_b"
+    scale : str
         The scalar parameter to compare.
     exact : tuple of two arrays, optional
         A grid and the exact density on it, drawn as a black line.
@@ -268,7 +268,7 @@ def plot_scale_posteriors(
 def plot_lower_tail(
     fits: Mapping[str, xr.DataTree],
     *,
-    scale: str = "sigma_b",
+    scale: str,
     exact: tuple[np.ndarray, np.ndarray] | None = None,
     top: float = 0.2,
     xlim: tuple[float, float] | None = None,
@@ -285,7 +285,7 @@ def plot_lower_tail(
     ----------
     fits : mapping of str to xarray.DataTree
         Label to fit, coloured as in :func:`plot_scale_posteriors`.
-    scale : str, default "sigma_b"
+    scale : str
         The scalar, positive parameter to compare.
     exact : tuple of two arrays, optional
         A grid and the exact cumulative distribution function on it (e.g. from
@@ -383,7 +383,7 @@ def _color_for(label: str, position: int) -> str:
     return _CYCLE[position % len(_CYCLE)]
 
 
-def plot_map_vs_mean(table: pd.DataFrame, *, var: str = "b", ax: Axes | None = None) -> Axes:
+def plot_map_vs_mean(table: pd.DataFrame, *, var: str, ax: Axes | None = None) -> Axes:
     """Draw each element's MAP against its posterior mean and sd, sorted by the mean.
 
     Parameters
@@ -391,7 +391,7 @@ def plot_map_vs_mean(table: pd.DataFrame, *, var: str = "b", ax: Axes | None = N
     table : pandas.DataFrame
         The result of :func:`map_vs_mean`: columns ``map``, ``posterior_mean`` and
         ``posterior_sd``, one row per element.
-    var : str, default "b"
+    var : str
         The variable's name, for the axis label.
     ax : matplotlib.axes.Axes, optional
         Where to draw; the current Axes by default.

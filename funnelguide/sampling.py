@@ -150,6 +150,18 @@ def _check_model(model: object) -> None:
         )
 
 
+def _check_continuous(model: pm.Model) -> None:
+    """Refuse discrete free variables before compiling: nutpie's NUTS cannot sample them."""
+    discrete = [rv.name for rv in model.free_RVs if rv.type.dtype.startswith(("int", "uint"))]
+    if discrete:
+        raise ValueError(
+            f"model has discrete free variable(s) {discrete}; fg.sample runs nutpie's NUTS, "
+            "which samples continuous variables only. Marginalize them out (e.g. "
+            "pymc_extras.marginalize), observe them, or use pymc.sample, which pairs NUTS "
+            "with a Metropolis step for discrete variables."
+        )
+
+
 def _check_count(name: str, value: object, minimum: int) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}.")
@@ -308,6 +320,7 @@ def sample(
     (2, 200)
     """
     _check_model(model)
+    _check_continuous(model)
     settings = {
         "draws": _check_count("draws", draws, 1),
         "tune": _check_count("tune", tune, 0),

@@ -176,17 +176,17 @@ def test_wrong_ndim(ndim, exception):
 
 def test_scale_not_in_result(radon_noncentered_idata):
     with raises_clearly(KeyError, r"scale='sigma_c' is not a variable .*'sigma_b'"):
-        fg.funnel_report(radon_noncentered_idata, scale="sigma_c")
+        fg.funnel_report(radon_noncentered_idata, scale="sigma_c", group="b")
 
 
 def test_group_not_in_result(radon_noncentered_idata):
     with raises_clearly(KeyError, r"group='theta' is not a variable .*'b_offset'"):
-        fg.funnel_report(radon_noncentered_idata, group="theta")
+        fg.funnel_report(radon_noncentered_idata, group="theta", scale="sigma_b")
 
 
 def test_scale_that_is_not_a_scalar(radon_noncentered_idata):
     with raises_clearly(ValueError, r"scale='b' must be a scalar .*county"):
-        fg.funnel_report(radon_noncentered_idata, scale="b")
+        fg.funnel_report(radon_noncentered_idata, scale="b", group="b")
 
 
 def test_plotted_variable_not_in_result(radon_noncentered_idata):
@@ -196,7 +196,7 @@ def test_plotted_variable_not_in_result(radon_noncentered_idata):
 
 def test_plotted_scale_not_in_result(radon_noncentered_idata):
     with raises_clearly(KeyError, r"scale='tau' is not a variable of the posterior"):
-        fg.plots.plot_funnel(radon_noncentered_idata, scale="tau")
+        fg.plots.plot_funnel(radon_noncentered_idata, scale="tau", var="b", index=75)
 
 
 def test_scale_posteriors_of_a_missing_scale(radon_noncentered_idata):
@@ -221,46 +221,48 @@ def test_map_of_another_model(radon_noncentered_idata):
 
 def test_index_out_of_range(radon_noncentered_idata):
     with raises_clearly(ValueError, r"index=85 is out of range for 'b'.*0 to 84"):
-        fg.plots.plot_funnel(radon_noncentered_idata, index=85)
+        fg.plots.plot_funnel(radon_noncentered_idata, index=85, var="b", scale="sigma_b")
 
 
 def test_negative_index_out_of_range(radon_noncentered_idata):
     with raises_clearly(ValueError, r"index=-86 is out of range"):
-        fg.plots.plot_funnel(radon_noncentered_idata, index=-86)
+        fg.plots.plot_funnel(radon_noncentered_idata, index=-86, var="b", scale="sigma_b")
 
 
 def test_unknown_index_label(radon_noncentered_idata):
     with raises_clearly(ValueError, r"index='ATLANTIS' is neither a position.*'county'"):
-        fg.plots.plot_funnel(radon_noncentered_idata, index="ATLANTIS")
+        fg.plots.plot_funnel(radon_noncentered_idata, index="ATLANTIS", var="b", scale="sigma_b")
 
 
 def test_index_into_a_scalar(radon_noncentered_idata):
     with raises_clearly(ValueError, r"index=3 needs a variable with one dimension.*'mu_b'"):
-        fg.plots.plot_funnel(radon_noncentered_idata, var="mu_b", index=3)
+        fg.plots.plot_funnel(radon_noncentered_idata, var="mu_b", index=3, scale="sigma_b")
 
 
 def test_chain_not_in_result(radon_noncentered_idata):
     with raises_clearly(ValueError, r"chain=7 is not a chain of this fit.*\[0, 1, 2, 3\]"):
-        fg.plots.plot_chain(radon_noncentered_idata, chain=7)
+        fg.plots.plot_chain(radon_noncentered_idata, chain=7, var="sigma_b")
 
 
 def test_report_on_a_result_without_sample_stats(idata_without_sample_stats):
     with raises_clearly(ValueError, r"idata has no 'sample_stats' group"):
-        fg.funnel_report(idata_without_sample_stats)
+        fg.funnel_report(idata_without_sample_stats, scale="sigma_b", group="b")
 
 
 def test_funnel_plot_of_a_result_without_sample_stats(idata_without_sample_stats):
     with raises_clearly(ValueError, r"idata has no 'sample_stats' group"):
-        fg.plots.plot_funnel(idata_without_sample_stats)
+        fg.plots.plot_funnel(idata_without_sample_stats, var="b", index=75, scale="sigma_b")
     # Without divergences to mark, the posterior alone is enough.
-    ax = fg.plots.plot_funnel(idata_without_sample_stats, show_divergences=False)
+    ax = fg.plots.plot_funnel(
+        idata_without_sample_stats, show_divergences=False, var="b", index=75, scale="sigma_b"
+    )
     assert len(ax.collections) == 1
 
 
 def test_result_that_is_not_a_datatree(radon_noncentered_idata):
     posterior = radon_noncentered_idata.posterior.to_dataset()
     with raises_clearly(TypeError, r"idata must be the xarray.DataTree .* got Dataset"):
-        fg.funnel_report(posterior)
+        fg.funnel_report(posterior, scale="sigma_b", group="b")
 
 
 # ---------------------------------------------------------------- plots
@@ -268,19 +270,19 @@ def test_result_that_is_not_a_datatree(radon_noncentered_idata):
 
 def test_ax_that_is_not_an_axes(radon_noncentered_idata):
     with raises_clearly(TypeError, r"ax must be a matplotlib Axes or None, got Figure"):
-        fg.plots.plot_chain(radon_noncentered_idata, ax=plt.figure())
+        fg.plots.plot_chain(radon_noncentered_idata, ax=plt.figure(), var="sigma_b")
 
 
 def test_scale_posteriors_of_no_fits():
     with raises_clearly(ValueError, r"fits is empty"):
-        fg.plots.plot_scale_posteriors({})
+        fg.plots.plot_scale_posteriors({}, scale="sigma_b")
 
 
 def test_map_table_missing_columns():
     import pandas as pd
 
     with raises_clearly(KeyError, r"table is missing column\(s\) \['posterior_sd'\]"):
-        fg.plots.plot_map_vs_mean(pd.DataFrame({"map": [0.0], "posterior_mean": [0.0]}))
+        fg.plots.plot_map_vs_mean(pd.DataFrame({"map": [0.0], "posterior_mean": [0.0]}), var="b")
 
 
 # ---------------------------------------------------------------- sample
@@ -357,7 +359,7 @@ def test_lower_tail_of_a_missing_scale_or_no_fits(radon_noncentered_idata):
     with pytest.raises(KeyError, match=r"scale='tau' is not a variable of the posterior"):
         fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, scale="tau")
     with pytest.raises(ValueError, match="fits is empty"):
-        fg.plots.plot_lower_tail({})
+        fg.plots.plot_lower_tail({}, scale="sigma_b")
 
 
 @pytest.mark.parametrize("quantile", [0.0, 1.0, -0.1, 1.5, "0.05", True, float("nan")])

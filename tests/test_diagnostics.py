@@ -12,12 +12,19 @@ from funnelguide.diagnostics import EBFMI_MIN, REPORT_WIDTH
 
 @pytest.fixture(scope="module")
 def centered_report(radon_centered_idata):
-    return fg.funnel_report(radon_centered_idata, scale="sigma_b", group="b")
+    return fg.funnel_report(
+        radon_centered_idata, scale="sigma_b", group="b", model=fg.radon_model()
+    )
 
 
 @pytest.fixture(scope="module")
 def noncentered_report(radon_noncentered_idata):
-    return fg.funnel_report(radon_noncentered_idata, scale="sigma_b", group="b")
+    return fg.funnel_report(
+        radon_noncentered_idata,
+        scale="sigma_b",
+        group="b",
+        model=fg.radon_model(parameterization="noncentered"),
+    )
 
 
 def test_report_numbers_match_the_fit(radon_centered_idata, centered_report):
@@ -92,7 +99,12 @@ def test_funnel_divergences_are_located_on_the_scale(funnel_centered_idata):
 
 
 def test_report_without_divergences_has_no_location(funnel_noncentered_idata):
-    report = fg.funnel_report(funnel_noncentered_idata, scale="v", group="x")
+    report = fg.funnel_report(
+        funnel_noncentered_idata,
+        scale="v",
+        group="x",
+        model=fg.neals_funnel_model(parameterization="noncentered"),
+    )
     assert report.divergences == 0
     assert np.isnan(report.divergent_scale_quantile)
     assert report.parameterization == "noncentered"
@@ -103,7 +115,7 @@ def test_report_without_divergences_has_no_location(funnel_noncentered_idata):
 
 def test_report_on_eight_schools(schools_model):
     idata = fg.sample(schools_model, draws=200, tune=200, chains=2, random_seed=4)
-    report = fg.funnel_report(idata, scale="tau", group="theta")
+    report = fg.funnel_report(idata, scale="tau", group="theta", model=schools_model)
     assert (report.scale, report.group, report.chains, report.draws) == ("tau", "theta", 2, 200)
     assert report.parameterization == "noncentered"
 
@@ -113,7 +125,7 @@ def test_report_on_eight_schools(schools_model):
 
 def test_estimate_of_the_mean_and_a_quantile_with_mcse(radon_noncentered_idata):
     sigma_b = radon_noncentered_idata.posterior["sigma_b"]
-    mean = fg.estimate(radon_noncentered_idata)
+    mean = fg.estimate(radon_noncentered_idata, var="sigma_b")
     assert isinstance(mean, fg.Estimate)
     assert mean.value == pytest.approx(float(sigma_b.mean()))
     expected_mcse = azs.mcse(radon_noncentered_idata, var_names=["sigma_b"], method="mean")

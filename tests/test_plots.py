@@ -67,7 +67,7 @@ def test_plot_chain_of_a_vector_draws_one_line_per_county(radon_centered_idata, 
 def test_plot_chain_uses_the_current_axes_when_ax_is_none(radon_noncentered_idata):
     plt.figure()
     current = plt.gca()
-    assert fg.plots.plot_chain(radon_noncentered_idata) is current
+    assert fg.plots.plot_chain(radon_noncentered_idata, var="sigma_b") is current
     assert len(current.lines) == 1
 
 
@@ -76,7 +76,9 @@ def test_plot_chain_uses_the_current_axes_when_ax_is_none(radon_noncentered_idat
 
 def test_plot_funnel_scatters_b75_against_sigma_b(radon_noncentered_idata, two_axes):
     _, ax = two_axes
-    out = fg.plots.plot_funnel(radon_noncentered_idata, show_divergences=False, ax=ax)
+    out = fg.plots.plot_funnel(
+        radon_noncentered_idata, show_divergences=False, ax=ax, var="b", index=75, scale="sigma_b"
+    )
     assert out is ax
     assert len(ax.collections) == 1
     offsets = ax.collections[0].get_offsets()
@@ -92,7 +94,9 @@ def test_plot_funnel_scatters_b75_against_sigma_b(radon_noncentered_idata, two_a
 
 def test_plot_funnel_log_scale_and_label_index(radon_centered_idata, two_axes):
     _, ax = two_axes
-    fg.plots.plot_funnel(radon_centered_idata, index="AITKIN", log_scale=True, ax=ax)
+    fg.plots.plot_funnel(
+        radon_centered_idata, index="AITKIN", log_scale=True, ax=ax, var="b", scale="sigma_b"
+    )
     assert ax.get_yscale() == "log"
     assert ax.get_xlabel() == "b[AITKIN]"
     assert ax.get_ylabel() == "sigma_b (log scale)"
@@ -103,7 +107,7 @@ def test_plot_funnel_log_scale_and_label_index(radon_centered_idata, two_axes):
 
 def test_plot_funnel_in_offset_space(radon_noncentered_idata, two_axes):
     _, ax = two_axes
-    fg.plots.plot_funnel(radon_noncentered_idata, var="b_offset", ax=ax)
+    fg.plots.plot_funnel(radon_noncentered_idata, var="b_offset", ax=ax, index=75, scale="sigma_b")
     assert ax.get_xlabel() == "b_offset[75]"
 
 
@@ -138,7 +142,9 @@ def test_plot_funnel_can_hide_divergences(funnel_centered_idata, two_axes):
 def test_plot_funnel_uses_the_current_axes_when_ax_is_none(radon_noncentered_idata):
     plt.figure()
     current = plt.gca()
-    assert fg.plots.plot_funnel(radon_noncentered_idata) is current
+    assert (
+        fg.plots.plot_funnel(radon_noncentered_idata, var="b", index=75, scale="sigma_b") is current
+    )
 
 
 # ---------------------------------------------------------------- plot_scale_posteriors
@@ -150,7 +156,7 @@ def test_plot_scale_posteriors_overlays_fits_with_their_means(
     _, ax = two_axes
     fits = {"centered": radon_centered_idata, "non-centered": radon_noncentered_idata}
     grid = np.linspace(0.0, 1.0, 50)
-    out = fg.plots.plot_scale_posteriors(fits, exact=(grid, np.exp(-grid)), ax=ax)
+    out = fg.plots.plot_scale_posteriors(fits, exact=(grid, np.exp(-grid)), ax=ax, scale="sigma_b")
     assert out is ax
     steps = [p for p in ax.patches if isinstance(p, StepPatch)]
     assert len(steps) == 2
@@ -176,7 +182,9 @@ def test_plot_scale_posteriors_overlays_fits_with_their_means(
 def test_plot_scale_posteriors_uses_the_current_axes_when_ax_is_none(radon_noncentered_idata):
     plt.figure()
     current = plt.gca()
-    assert fg.plots.plot_scale_posteriors({"fit": radon_noncentered_idata}) is current
+    assert (
+        fg.plots.plot_scale_posteriors({"fit": radon_noncentered_idata}, scale="sigma_b") is current
+    )
     assert len(current.get_legend().get_texts()) == 2
 
 
@@ -192,7 +200,7 @@ def test_plot_lower_tail_draws_each_fits_ecdf_on_a_log_axis(
 ):
     _, ax = two_axes
     fits = {"centered": radon_centered_idata, "non-centered": radon_noncentered_idata}
-    out = fg.plots.plot_lower_tail(fits, ax=ax)
+    out = fg.plots.plot_lower_tail(fits, ax=ax, scale="sigma_b")
     assert out is ax
     assert ax.get_xscale() == "log"
     assert ax.get_ylim() == (0.0, 0.2)
@@ -222,7 +230,11 @@ def test_plot_lower_tail_with_the_exact_cdf_takes_its_range(radon_noncentered_id
     grid = np.geomspace(0.01, 0.3, 40)
     cdf = np.linspace(0.0, 0.2, 40)
     fg.plots.plot_lower_tail(
-        {"non-centered": radon_noncentered_idata}, exact=(grid, cdf), top=0.5, ax=ax
+        {"non-centered": radon_noncentered_idata},
+        exact=(grid, cdf),
+        top=0.5,
+        ax=ax,
+        scale="sigma_b",
     )
     exact_line = next(line for line in ax.lines if line.get_label() == "exact")
     np.testing.assert_array_equal(exact_line.get_xdata(), grid)
@@ -234,7 +246,9 @@ def test_plot_lower_tail_with_the_exact_cdf_takes_its_range(radon_noncentered_id
 def test_plot_lower_tail_uses_the_current_axes_when_ax_is_none(radon_noncentered_idata):
     plt.figure()
     current = plt.gca()
-    out = fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, xlim=(0.01, 1.0))
+    out = fg.plots.plot_lower_tail(
+        {"fit": radon_noncentered_idata}, xlim=(0.01, 1.0), scale="sigma_b"
+    )
     assert out is current
     assert current.get_xlim() == pytest.approx((0.01, 1.0))
 
@@ -244,7 +258,7 @@ def test_plot_lower_tail_uses_the_current_axes_when_ax_is_none(radon_noncentered
 
 def test_plot_map_vs_mean(map_table, two_axes):
     _, ax = two_axes
-    assert fg.plots.plot_map_vs_mean(map_table, ax=ax) is ax
+    assert fg.plots.plot_map_vs_mean(map_table, ax=ax, var="b") is ax
     containers = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     assert len(containers) == 1
     means = np.asarray(containers[0].lines[0].get_ydata(), dtype=float)
@@ -260,4 +274,4 @@ def test_plot_map_vs_mean(map_table, two_axes):
 def test_plot_map_vs_mean_uses_the_current_axes_when_ax_is_none(map_table):
     plt.figure()
     current = plt.gca()
-    assert fg.plots.plot_map_vs_mean(map_table) is current
+    assert fg.plots.plot_map_vs_mean(map_table, var="b") is current

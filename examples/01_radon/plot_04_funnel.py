@@ -43,7 +43,9 @@ print(
 # any, are marked with crosses.
 centered_model = fg.radon_model(parameterization="centered")
 nutpie_idata = fg.sample(centered_model, random_seed=RANDOM_SEED)
-nutpie_report = fg.funnel_report(nutpie_idata, scale="sigma_b", group="b")
+nutpie_report = fg.funnel_report(
+    nutpie_idata, scale="sigma_b", group="b", model=centered_model
+)
 print(nutpie_report)
 
 
@@ -75,7 +77,7 @@ plt.show()
 # differently. It is slower (it is here for comparison, not for use), and on this model it
 # usually reports many more divergences, which makes it a good map of where the trouble is.
 pymc_idata = fg.sample(centered_model, random_seed=RANDOM_SEED, nuts_sampler="pymc")
-pymc_report = fg.funnel_report(pymc_idata, scale="sigma_b", group="b")
+pymc_report = fg.funnel_report(pymc_idata, scale="sigma_b", group="b", model=centered_model)
 print(pymc_report)
 
 plot_both_scales(pymc_idata, "centered model sampled by PyMC's NUTS")

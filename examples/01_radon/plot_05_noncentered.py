@@ -93,8 +93,12 @@ plt.show()
 # :func:`funnelguide.funnel_report` puts the usual numbers for ``sigma_b`` in
 # one place: divergences, R-hat, bulk and tail effective sample size (ESS) and
 # the energy diagnostic E-BFMI per chain.
-centered_report = fg.funnel_report(centered_idata, scale="sigma_b", group="b")
-noncentered_report = fg.funnel_report(noncentered_idata, scale="sigma_b", group="b")
+centered_report = fg.funnel_report(
+    centered_idata, scale="sigma_b", group="b", model=centered_model
+)
+noncentered_report = fg.funnel_report(
+    noncentered_idata, scale="sigma_b", group="b", model=noncentered_model
+)
 print(centered_report)
 print()
 print(noncentered_report)
@@ -148,6 +152,7 @@ fg.plots.plot_funnel(
     ax=ax_c,
     color=fg.plots.COLORS["centered"],
     marker="o",
+    scale="sigma_b",
 )
 fg.plots.plot_funnel(
     noncentered_idata,
@@ -157,6 +162,7 @@ fg.plots.plot_funnel(
     ax=ax_nc,
     color=fg.plots.COLORS["noncentered"],
     marker="^",
+    scale="sigma_b",
 )
 ax_c.set_title("centered fit")
 ax_nc.set_title("non-centered fit")

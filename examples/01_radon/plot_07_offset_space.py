@@ -56,6 +56,7 @@ fg.plots.plot_funnel(
     ax=ax_offset,
     color=fg.plots.COLORS["noncentered"],
     marker="^",
+    scale="sigma_b",
 )
 fg.plots.plot_funnel(
     noncentered_idata,
@@ -65,6 +66,7 @@ fg.plots.plot_funnel(
     ax=ax_slope,
     color=fg.plots.COLORS["other"],
     marker="o",
+    scale="sigma_b",
 )
 ax_offset.set_title("What the sampler moves: b_offset[75]")
 ax_slope.set_title("What we compute: b[75]")

@@ -42,15 +42,16 @@ print(exact)
 #
 # Both forms, sampled with nutpie's defaults and the same seed, and diagnosed with
 # :func:`funnelguide.funnel_report` for the scale ``tau`` of the group ``theta``.
-centered_idata = fg.sample(
-    fg.eight_schools_model(parameterization="centered"), random_seed=RANDOM_SEED
-)
-noncentered_idata = fg.sample(
-    fg.eight_schools_model(parameterization="noncentered"), random_seed=RANDOM_SEED
-)
+models = {
+    "centered": fg.eight_schools_model(parameterization="centered"),
+    "non-centered": fg.eight_schools_model(parameterization="noncentered"),
+}
+centered_idata = fg.sample(models["centered"], random_seed=RANDOM_SEED)
+noncentered_idata = fg.sample(models["non-centered"], random_seed=RANDOM_SEED)
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
 reports = {
-    label: fg.funnel_report(idata, scale="tau", group="theta") for label, idata in fits.items()
+    label: fg.funnel_report(idata, scale="tau", group="theta", model=models[label])
+    for label, idata in fits.items()
 }
 for report in reports.values():
     print(report)
