@@ -11,8 +11,8 @@ population's spread, not the data, pins most players: the setting in which the c
 meets a funnel.
 
 This example writes that model in plain PyMC, lets :func:`funnelguide.hierarchical_groups`
-find its group, fits it, asks :func:`funnelguide.suggest_parameterization` which form the
-group needs, rewrites the model with :func:`funnelguide.reparameterize` and fits it again.
+find its group, fits it, asks :func:`funnelguide.diagnose` which form the group needs,
+rewrites the model with :func:`funnelguide.reparameterize` and fits it again.
 """
 
 # %%
@@ -80,24 +80,20 @@ def efficiency(idata, seconds):
 
 
 centered_idata, centered_seconds = fit_and_time(centered_model)
-report = fg.funnel_report(centered_idata, scale="sigma", group="alpha")
-print(report)
+diagnosis = fg.diagnose(centered_idata, centered_model)
+print(diagnosis)
 
 # %%
-# Which form the group needs
-# --------------------------
-# The shrinkage factor of each player, estimated from the same draws, says how much of his
-# posterior comes from the population rather than from his own 45 at-bats.
-advice = fg.suggest_parameterization(centered_idata, groups={"alpha": "sigma"})
-print(advice)
-print("advised:", advice.choice)
+# The diagnosis as a table: one row per group, with the average shrinkage factor of its
+# members (0: the data pin each player; 1: the population does) and the advised form.
+diagnosis.to_dataframe()
 
 # %%
 # Rewrite the model as advised and fit again
 # ------------------------------------------
 # The rewrite keeps ``alpha`` with its dims, as a Deterministic of a new free variable
 # ``alpha_offset``; the user's model is not changed.
-advised_model = fg.reparameterize(centered_model, advice.choice)
+advised_model = fg.reparameterize(centered_model, diagnosis.parameterization)
 print(advised_model.free_RVs)
 fg.hierarchical_groups(advised_model)
 
@@ -195,8 +191,8 @@ centered_row, advised_row = comparison.loc["centered"], comparison.loc["advised"
 assert list(fg.hierarchical_groups(centered_model).index) == ["alpha"]
 assert fg.hierarchical_groups(centered_model).loc["alpha", "form"] == "centered"
 assert fg.hierarchical_groups(advised_model).loc["alpha", "form"] == "noncentered"
-assert advice.choice == {"alpha": "noncentered"}
-assert advice.evidence.loc["alpha", "kappa_mean"] > 0.5
+assert diagnosis.parameterization == {"alpha": "noncentered"}
+assert diagnosis.divergences == centered_row["divergences"]
 assert centered_row["divergences"] > 0
 assert advised_row["divergences"] == 0
 assert advised_row["worst ESS / 1000 gradients"] > centered_row["worst ESS / 1000 gradients"]
@@ -216,7 +212,6 @@ assert advised_idata.posterior["alpha"].dims == ("chain", "draw", "player")
 #    - :func:`funnelguide.load_batting`
 #    - :func:`funnelguide.hierarchical_groups`
 #    - :func:`funnelguide.reparameterize`
-#    - :func:`funnelguide.suggest_parameterization`
-#    - :func:`funnelguide.funnel_report`
+#    - :func:`funnelguide.diagnose`
 #    - :func:`funnelguide.sample`
 #    - :class:`pymc.Binomial`
