@@ -174,8 +174,8 @@ plt.show()
 # centered fit had the largest worst effective sample size per gradient evaluation here, but
 # it also had divergences at small ``sigma_district``: the sign that it cannot enter the
 # funnel's neck, so its district-level estimates are not to be trusted however many effective
-# draws it reports. The advised form had far fewer divergences and sampled faster than
-# non-centering both levels, whose weak point is the data-rich school level. Both rewrites
+# draws it reports. The advised form had far fewer divergences and a larger worst effective
+# sample size per gradient evaluation than non-centering both levels. Both rewrites
 # agree with the long reference run within their Monte Carlo errors, and the rewrite kept
 # ``district_effect`` and ``school_effect`` under their names, so the same code reads every
 # fit.
