@@ -281,4 +281,24 @@ def reparameterize(model: pm.Model, parameterization: object = "noncentered") ->
             if var.owner is not None and hasattr(var.owner.op, "dims") and var is not group.latent
         }
         _rewrite(fgraph, group, weight, full_shape, taken)
-    return model_from_fgraph(fgraph, mutate_fgraph=True)
+    new_model = model_from_fgraph(fgraph, mutate_fgraph=True)
+    _keep_order(new_model, model)
+    return new_model
+
+
+def _keep_order(new_model: pm.Model, model: pm.Model) -> None:
+    """Order the new model's free variables and Deterministics as the original's.
+
+    ``model_from_fgraph`` lists variables in the graph's topological order; a reader (and a
+    sampler's initial point) expects the model's own order, with each new latent variable where
+    its group stood.
+    """
+    position = {name: float(i) for i, name in enumerate(model.named_vars)}
+    for name in new_model.named_vars:
+        for suffix in ("_offset", "_partial"):
+            group = name.removesuffix(suffix)
+            if name not in position and group != name and group in position:
+                position[name] = position[group] - 0.5
+    last = float(len(position))
+    new_model.free_RVs.sort(key=lambda rv: position.get(rv.name, last))
+    new_model.deterministics.sort(key=lambda var: position.get(var.name, last))

@@ -347,7 +347,7 @@ def test_find_map_of_a_non_model(radon):
 )
 def test_lower_tail_with_bad_ranges(radon_noncentered_idata, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, **kwargs)
+        fg.plots.plot_lower_tail({"fit": radon_noncentered_idata}, scale="sigma_b", **kwargs)
 
 
 def test_lower_tail_of_a_scale_that_is_not_positive(radon_noncentered_idata):
