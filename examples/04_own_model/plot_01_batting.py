@@ -185,7 +185,7 @@ squared_error
 # on a handful of effective draws, so its row of that table is no evidence either way.) The
 # posterior means, pulled towards the population, predict the rest of the season better than
 # the raw early averages, the point of Efron and Morris's paper.
-#
+
 # sphinx_gallery_start_ignore
 centered_row, advised_row = comparison.loc["centered"], comparison.loc["advised"]
 assert list(fg.hierarchical_groups(centered_model).index) == ["alpha"]

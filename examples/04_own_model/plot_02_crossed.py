@@ -167,7 +167,7 @@ plt.show()
 # per gradient evaluation than non-centering both groups, and both rewrites agree with the
 # long reference run within their Monte Carlo errors. The table above, not a rule, says how
 # large the gain is; on other simulated data it changes with how data-rich the stores are.
-#
+
 # sphinx_gallery_start_ignore
 groups = fg.hierarchical_groups(centered_model)
 assert set(groups.index) == {"store_effect", "product_effect"}

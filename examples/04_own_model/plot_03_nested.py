@@ -179,7 +179,7 @@ plt.show()
 # agree with the long reference run within their Monte Carlo errors, and the rewrite kept
 # ``district_effect`` and ``school_effect`` under their names, so the same code reads every
 # fit.
-#
+
 # sphinx_gallery_start_ignore
 groups = fg.hierarchical_groups(centered_model)
 assert set(groups.index) == {"district_effect", "school_effect"}
