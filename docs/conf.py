@@ -410,6 +410,13 @@ CHAPTERS = [
         "typical set, and why a mode is a poor summary.",
         "plot_02_funnel_trajectories",
     ),
+    (
+        "04_*",
+        "Your own model",
+        "Models the project did not build, in plain PyMC: their groups found from the graph, "
+        "the advised form written by the library, the posterior checked against a long run.",
+        "plot_01_batting",
+    ),
 ]
 _CHAPTER_CARDS_MARK = "<!-- funnelguide:chapter-cards -->"
 _GALLERY_HEADERS = ("GALLERY_HEADER.rst", "README.rst", "README.txt")

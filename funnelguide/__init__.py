@@ -6,7 +6,7 @@ modes against expectations, and the figures of the story.
 """
 
 from funnelguide import dynamics, plots
-from funnelguide.data import load_eight_schools, load_radon
+from funnelguide.data import load_batting, load_eight_schools, load_radon
 from funnelguide.diagnostics import (
     Diagnosis,
     Estimate,
@@ -61,6 +61,7 @@ __all__ = [
     "hierarchical_groups",
     "joint_log_density",
     "laplace_approximation",
+    "load_batting",
     "load_eight_schools",
     "load_radon",
     "log_density_at",

@@ -6,7 +6,7 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["load_eight_schools", "load_radon"]
+__all__ = ["load_batting", "load_eight_schools", "load_radon"]
 
 
 def _read_bundled_csv(name: str, dtypes: dict[str, str]) -> pd.DataFrame:
@@ -89,4 +89,55 @@ def load_eight_schools() -> pd.DataFrame:
     """
     return _read_bundled_csv(
         "eight_schools.csv", {"school": "str", "y": "float64", "sigma": "float64"}
+    )
+
+
+def load_batting() -> pd.DataFrame:
+    """Load Efron and Morris's (1975) batting averages of 18 players, 1970 season.
+
+    Hits of 18 Major League players in their first 45 at-bats of 1970, and their at-bats and
+    batting average over the rest of that season, from table 1 of Efron and Morris (1975),
+    "Data analysis using Stein's estimator and its generalizations", *Journal of the American
+    Statistical Association* 70, 311-319; the data of Bob Carpenter's Stan case study
+    "Hierarchical Partial Pooling for Repeated Binary Trials". Bundled with the package; no
+    network is used. See ``funnelguide/datasets/README.md`` for the provenance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        18 rows, in the paper's order (by hits, then as printed), with columns
+
+        ``player``
+            The player's name.
+        ``at_bats``
+            45 for every player: the early-season trials.
+        ``hits``
+            Hits in those 45 at-bats.
+        ``remaining_at_bats``
+            At-bats in the rest of the 1970 season.
+        ``remaining_average``
+            Batting average over those, as published (three decimals).
+        ``remaining_hits``
+            Hits in the rest of the season: the one whole number that rounds to
+            ``remaining_average`` over ``remaining_at_bats``.
+
+    Examples
+    --------
+    >>> import funnelguide as fg
+    >>> batting = fg.load_batting()
+    >>> batting.shape
+    (18, 6)
+    >>> int(batting["hits"].sum())
+    215
+    """
+    return _read_bundled_csv(
+        "batting.csv",
+        {
+            "player": "str",
+            "at_bats": "int64",
+            "hits": "int64",
+            "remaining_at_bats": "int64",
+            "remaining_average": "float64",
+            "remaining_hits": "int64",
+        },
     )

@@ -87,3 +87,34 @@ def test_eight_schools_values():
     assert schools["school"].tolist() == list("ABCDEFGH")
     assert schools["y"].tolist() == [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0]
     assert schools["sigma"].tolist() == [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0]
+
+
+BATTING_SHA256 = "4c62e2ac7260635f5832d40901e9b7faac247f217652ee60d9ce5dbe8e879977"
+
+
+def test_batting_file_has_the_committed_checksum():
+    data = resources.files("funnelguide.datasets").joinpath("batting.csv").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == BATTING_SHA256
+
+
+def test_batting_matches_efron_and_morris_table_1():
+    batting = fg.load_batting()
+    assert batting.shape == (18, 6)
+    assert batting["player"].is_unique
+    assert (batting["at_bats"] == 45).all()
+    # Efron and Morris (1975), table 1: the early averages are hits / 45 to three decimals.
+    early = dict(zip(batting["player"], (batting["hits"] / 45).round(3), strict=True))
+    assert early["Roberto Clemente"] == 0.4
+    assert early["Thurman Munson"] == 0.178
+    assert early["Max Alvis"] == 0.156
+    assert batting["hits"].is_monotonic_decreasing
+    assert batting["hits"].sum() == 215
+    assert batting.set_index("player").loc["Roberto Clemente", "remaining_average"] == 0.346
+    assert batting.set_index("player").loc["Thurman Munson", "remaining_average"] == 0.316
+
+
+def test_batting_remaining_hits_round_to_the_published_average():
+    batting = fg.load_batting()
+    ratio = batting["remaining_hits"] / batting["remaining_at_bats"]
+    assert np.allclose(ratio.round(3), batting["remaining_average"], atol=1e-12)
+    assert (batting["remaining_hits"] < batting["remaining_at_bats"]).all()

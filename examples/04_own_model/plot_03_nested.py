@@ -1,0 +1,213 @@
+r"""
+Three levels: students, schools, districts
+==========================================
+
+A nested model has a group whose location is another group: each school's mean score is drawn
+around its district's, and each district's around the state's. The two levels need not want
+the same form. Here each school is measured on thirty students, enough to pin its mean, while
+each district has only five schools and districts differ little, so the district level leans
+on its prior.
+
+The data are simulated with a known truth. The example fits the centered model, asks
+:func:`funnelguide.diagnose` for a form per level, rewrites the model with
+:func:`funnelguide.reparameterize` (which handles a group whose location is another group) and
+compares the advised form with all-centered and all-non-centered fits.
+"""
+
+# %%
+# Simulated data with a known truth
+# ---------------------------------
+import time
+
+import arviz_stats as azs
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pymc as pm
+
+import funnelguide as fg
+
+RANDOM_SEED = 1990
+rng = np.random.default_rng(RANDOM_SEED)
+
+n_districts, schools_per_district, students_per_school = 8, 5, 30
+truth = {"mu": 0.0, "sigma_district": 0.1, "sigma_school": 0.5, "sigma_y": 1.0}
+n_schools = n_districts * schools_per_district
+district_of_school = np.repeat(np.arange(n_districts), schools_per_district)
+school_idx = np.repeat(np.arange(n_schools), students_per_school)
+true_district = rng.normal(truth["mu"], truth["sigma_district"], n_districts)
+true_school = rng.normal(true_district[district_of_school], truth["sigma_school"])
+score = rng.normal(true_school[school_idx], truth["sigma_y"])
+print(f"{len(score)} students in {n_schools} schools in {n_districts} districts")
+
+# %%
+# The model, centered
+# -------------------
+coords = {"district": np.arange(n_districts), "school": np.arange(n_schools)}
+with pm.Model(coords=coords) as centered_model:
+    mu = pm.Normal("mu", 0.0, 2.0)
+    sigma_district = pm.HalfNormal("sigma_district", 1.0)
+    sigma_school = pm.HalfNormal("sigma_school", 1.0)
+    sigma_y = pm.HalfNormal("sigma_y", 2.0)
+    district_effect = pm.Normal("district_effect", mu, sigma_district, dims="district")
+    school_effect = pm.Normal(
+        "school_effect", district_effect[district_of_school], sigma_school, dims="school"
+    )
+    pm.Normal("score", school_effect[school_idx], sigma_y, observed=score)
+
+fg.hierarchical_groups(centered_model)
+
+
+# %%
+# Fit and diagnose
+# ----------------
+# As in the earlier examples, the second of two fits of a compiled model times the sampling
+# alone; the worst effective sample size over all parameters is the measure of a form.
+PARAMETERS = [
+    "mu",
+    "sigma_district",
+    "sigma_school",
+    "sigma_y",
+    "district_effect",
+    "school_effect",
+]
+
+
+def fit_and_time(model):
+    fg.sample(model, random_seed=RANDOM_SEED + 1, cache_dir=False)  # compile
+    start = time.perf_counter()
+    idata = fg.sample(model, random_seed=RANDOM_SEED, cache_dir=False)
+    return idata, time.perf_counter() - start
+
+
+def efficiency(idata, seconds):
+    ess = azs.ess(idata, var_names=PARAMETERS)
+    worst = min(float(ess[name].min()) for name in PARAMETERS)
+    gradients = float(idata.sample_stats["n_steps"].sum())
+    return {
+        "divergences": int(idata.sample_stats["diverging"].sum()),
+        "worst ESS": worst,
+        "worst ESS / s": worst / seconds,
+        "worst ESS / 1000 gradients": 1000 * worst / gradients,
+    }
+
+
+centered_idata, centered_seconds = fit_and_time(centered_model)
+diagnosis = fg.diagnose(centered_idata, centered_model)
+print(diagnosis)
+
+# %%
+diagnosis.to_dataframe()
+
+# %%
+# The advised mix against all non-centered
+# ----------------------------------------
+advised_model = fg.reparameterize(centered_model, diagnosis.parameterization)
+noncentered_model = fg.reparameterize(centered_model, "noncentered")
+print("advised:", diagnosis.parameterization)
+print("advised free variables:", advised_model.free_RVs)
+
+advised_idata, advised_seconds = fit_and_time(advised_model)
+noncentered_idata, noncentered_seconds = fit_and_time(noncentered_model)
+comparison = pd.DataFrame(
+    {
+        "centered": efficiency(centered_idata, centered_seconds),
+        "advised": efficiency(advised_idata, advised_seconds),
+        "all non-centered": efficiency(noncentered_idata, noncentered_seconds),
+    }
+).T
+comparison
+
+# %%
+# The posterior is unchanged
+# --------------------------
+# A long run of the advised form is the reference; the differences of posterior means are
+# given in units of their combined Monte Carlo standard error.
+reference_idata = fg.sample(advised_model, draws=5_000, random_seed=RANDOM_SEED + 2)
+
+
+def z_scores(idata):
+    rows = {}
+    for name in PARAMETERS:
+        mean = idata.posterior[name].mean(("chain", "draw"))
+        ref = reference_idata.posterior[name].mean(("chain", "draw"))
+        se = np.hypot(
+            azs.mcse(idata, var_names=[name])[name],
+            azs.mcse(reference_idata, var_names=[name])[name],
+        )
+        rows[name] = float(np.abs((mean - ref) / se).max())
+    return pd.Series(rows)
+
+
+agreement = pd.DataFrame(
+    {
+        "advised": z_scores(advised_idata),
+        "all non-centered": z_scores(noncentered_idata),
+    }
+)
+agreement
+
+# %%
+# Where each form is slow
+# -----------------------
+# The bulk effective sample size of the population parameters in the three fits: the worst
+# of them sets how long a fit must run.
+SCALARS = ["mu", "sigma_district", "sigma_school", "sigma_y"]
+fits = {"centered": centered_idata, "advised": advised_idata, "all non-centered": noncentered_idata}
+fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
+width = 0.8 / len(fits)
+for k, (label, idata) in enumerate(fits.items()):
+    ess = azs.ess(idata, var_names=SCALARS)
+    heights = [float(ess[name]) for name in SCALARS]
+    ax.bar(np.arange(len(SCALARS)) + (k - 1) * width, heights, width, label=label)
+ax.set_xticks(range(len(SCALARS)), SCALARS)
+ax.set(yscale="log", xlabel="parameter", ylabel="bulk ESS (4000 draws)")
+ax.legend(title="form of the fit", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
+plt.show()
+
+# %%
+# Conclusion
+# ----------
+# The diagnosis advises each level on its own: the schools, pinned by their thirty students,
+# stay centered; the districts, which differ little and have five schools each, are
+# non-centered. The run does not make the advised form the fastest on every count. The
+# centered fit had the largest worst effective sample size per gradient evaluation here, but
+# it also had divergences at small ``sigma_district``: the sign that it cannot enter the
+# funnel's neck, so its district-level estimates are not to be trusted however many effective
+# draws it reports. The advised form had far fewer divergences and a larger worst effective
+# sample size per gradient evaluation than non-centering both levels. Both rewrites
+# agree with the long reference run within their Monte Carlo errors, and the rewrite kept
+# ``district_effect`` and ``school_effect`` under their names, so the same code reads every
+# fit.
+
+# sphinx_gallery_start_ignore
+groups = fg.hierarchical_groups(centered_model)
+assert set(groups.index) == {"district_effect", "school_effect"}
+assert "district_effect" in groups.loc["school_effect", "loc"]
+assert diagnosis.parameterization == {
+    "district_effect": "noncentered",
+    "school_effect": "centered",
+}
+for name, form in diagnosis.parameterization.items():
+    assert fg.hierarchical_groups(advised_model).loc[name, "form"] == form
+assert comparison.loc["centered", "divergences"] > 0
+assert comparison.loc["advised", "divergences"] < comparison.loc["centered", "divergences"] / 5
+assert (
+    comparison.loc["advised", "worst ESS / 1000 gradients"]
+    > comparison.loc["all non-centered", "worst ESS / 1000 gradients"]
+)
+assert agreement.max().max() < 4
+for idata in (advised_idata, noncentered_idata):
+    assert idata.posterior["school_effect"].dims == ("chain", "draw", "school")
+# sphinx_gallery_end_ignore
+
+# %%
+# .. admonition:: References
+#
+#    The use of the following functions, methods, classes and modules is shown
+#    in this example:
+#
+#    - :func:`funnelguide.hierarchical_groups`
+#    - :func:`funnelguide.diagnose`
+#    - :func:`funnelguide.reparameterize`
+#    - :func:`funnelguide.sample`
