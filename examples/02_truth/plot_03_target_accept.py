@@ -11,7 +11,8 @@ Making the warnings go away is not the same as getting the right answer. The ste
 number for the whole posterior, and in a funnel no single step size suits both the mouth and
 the neck. This example samples the centered radon model at four values of ``target_accept``,
 from nutpie's default (the first of them; the test suite checks that it is the default) up to
-0.99, and holds each fit's lower tail of ``sigma_b`` against the exact answer and against a non-centered fit at the default setting.
+0.99, and holds each fit's lower tail of ``sigma_b`` against the exact answer and against a
+non-centered fit at the default setting.
 """
 
 # %%
@@ -211,9 +212,9 @@ assert rows["centered, 0.99"]["steps/draw"] > rows["centered, 0.8"]["steps/draw"
 # the cure is to change its geometry, by non-centering; here raising ``target_accept`` made the
 # centered sampler slower and, sometimes, quieter without removing its error in the tail. (After
 # non-centering, a few remaining divergences are a different matter: there a higher
-# ``target_accept`` is the usual next step, with a look at where they sit.) (PyMC's own NUTS tells the same story, but at these
-# settings it takes longer than this page's budget; the funnel pages of the first chapter,
-# :ref:`gallery_radon`, run it.)
+# ``target_accept`` is the usual next step, with a look at where they sit.) PyMC's own NUTS
+# tells the same story, but at these settings it takes longer than this page's budget; the
+# funnel pages of the first chapter, :ref:`gallery_radon`, run it.
 #
 # .. admonition:: References
 #

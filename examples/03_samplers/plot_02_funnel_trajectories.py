@@ -274,7 +274,8 @@ assert len(html) < 3_000_000, f"the animation is {len(html) / 1e6:.1f} MB"
 # neck, and a chain that does get in moves through it slowly and can stay stuck there for many
 # draws (as some chains of the first chapter did); shrinking the step enough to pass through it
 # freely would make every step in the mouth pointlessly small. That is why the centered radon
-# model under-samples small values of ``sigma_b``: they are the neck of its funnel. The next example changes the coordinates instead of the step.
+# model under-samples small values of ``sigma_b``: they are the neck of its funnel. The next
+# example changes the coordinates instead of the step.
 #
 # .. admonition:: References
 #
