@@ -27,6 +27,7 @@ import itertools
 import os
 import re
 import shutil
+import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -44,6 +45,17 @@ DOCS = Path(__file__).resolve().parent
 # lives in _build, which a clean build (nox -s docs) removes first.
 os.environ[funnelguide.sampling.CACHE_DIR_ENV] = str(DOCS / "_build" / "funnelguide-cache")
 sys.path.insert(0, str(DOCS / "_ext"))  # gallery_warnings: reset hook named by string below
+
+# The kernels that execute the MyST-NB pages draw with matplotlib-inline, whatever the
+# environment says. ipykernel picks that backend only when MPLBACKEND is unset; with
+# MPLBACKEND=Agg (common on headless machines and in containers) a kernel would draw with Agg,
+# the display formatter would give a figure no image/png, and every executed figure would show
+# as the text "<Figure size 640x480 with 1 Axes>". The kernels inherit this process's
+# environment. (This process already imported matplotlib above, with the backend it chose;
+# sphinx-gallery switches the examples to Agg itself.) _check_no_figure_text below fails the
+# build on any page that still shows a figure's text.
+KERNEL_MPLBACKEND = "module://matplotlib_inline.backend_inline"
+os.environ["MPLBACKEND"] = KERNEL_MPLBACKEND
 
 logger = logging.getLogger("funnelguide.conf")
 
@@ -276,7 +288,36 @@ sphinx_gallery_conf = {
     # process whose PyTensor, BLAS or nutpie threads are running). An example can opt out with
     # "# sphinx_gallery_parallel = False": it then runs first, alone, in the main process.
     "parallel": 2,
+    # Each figure also at twice its resolution, which high-density screens (phones, most
+    # laptops) pick from the <img srcset>; at 1x a figure's text is blurred on them.
+    "image_srcset": ["2x"],
 }
+
+# -- The package, served by the site --------------------------------------------------------
+#
+# A reader who downloads an example needs the package it imports. The build makes a wheel of
+# the package it was built with (hatchling, the project's build backend, offline; see
+# _build_wheel), the gallery's front page links it with the :download: role, and every notebook
+# the gallery offers starts with a cell that says how to install it.
+
+WHEEL_DIR = DOCS / "_build" / "wheel"
+WHEEL_NAME = f"funnelguide-{version}-py3-none-any.whl"
+rst_epilog = f"""
+.. |funnelguide_wheel| replace:: :download:`{WHEEL_NAME} </_build/wheel/{WHEEL_NAME}>`
+.. |funnelguide_wheel_name| replace:: {WHEEL_NAME}
+"""
+
+sphinx_gallery_conf["first_notebook_cell"] = f"""\
+# This notebook imports funnelguide {version}, the package its site was built with.
+# The site serves it as a wheel, linked on the gallery's front page. Download
+# {WHEEL_NAME} next to this notebook and install it into the
+# notebook's environment (pip also fetches PyMC, nutpie and ArviZ):
+#     %pip install {WHEEL_NAME}
+import importlib.util
+
+if importlib.util.find_spec("funnelguide") is None:
+    raise ModuleNotFoundError("funnelguide is not installed: see the comment above")
+%matplotlib inline"""
 
 # -- MyST-NB ----------------------------------------------------------------------------------
 
@@ -329,6 +370,19 @@ copybutton_exclude = ".linenos, .gp, .go"
 
 
 # -- Hooks ------------------------------------------------------------------------------------
+
+
+def _build_wheel(app) -> None:
+    """Build the wheel the site serves (WHEEL_DIR) from the package's sources, with hatchling."""
+    shutil.rmtree(WHEEL_DIR, ignore_errors=True)
+    command = [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(WHEEL_DIR)]
+    result = subprocess.run(command, cwd=DOCS.parent, capture_output=True, text=True, check=False)
+    built = sorted(p.name for p in WHEEL_DIR.glob("*.whl"))
+    if result.returncode != 0 or built != [WHEEL_NAME]:
+        raise ExtensionError(
+            f"building the wheel the site serves failed ({' '.join(command)}): expected "
+            f"{WHEEL_NAME}, got {built}\n{result.stdout}{result.stderr}"
+        )
 
 
 def _mathjax_es5() -> Path:
@@ -574,6 +628,41 @@ def _check_no_external_assets(app, exception) -> None:
             )
 
 
+#: What IPython prints for a figure it cannot show as an image (matplotlib's Figure.__repr__,
+#: HTML-escaped as Sphinx writes it), e.g. "<Figure size 640x480 with 1 Axes>".
+FIGURE_TEXT = re.compile(r"&lt;Figure size [0-9.]+x[0-9.]+ with [0-9]+ Axes&gt;")
+
+
+def figure_texts(outdir: Path) -> dict[str, list[str]]:
+    """Pages of a built site that show a figure as its text, with what each shows."""
+    found = {}
+    for page in sorted(Path(outdir).rglob("*.html")):
+        relative = page.relative_to(outdir)
+        if relative.parts[0] in ("_static", "_sources", "_images", "_downloads"):
+            continue
+        if hits := FIGURE_TEXT.findall(page.read_text(encoding="utf-8", errors="replace")):
+            found[relative.as_posix()] = [html.unescape(hit) for hit in hits]
+    return found
+
+
+def _check_no_figure_text(app, exception) -> None:
+    """Warn (an error under -W) for every page that shows a figure as the text
+    "<Figure size ...>" instead of its image: the sign of an executed page whose kernel drew
+    with a backend that gives figures no image (see KERNEL_MPLBACKEND)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page, hits in figure_texts(Path(app.outdir)).items():
+        logger.warning(
+            "%s shows %d figure(s) as text instead of an image (%s); the kernel's matplotlib "
+            "backend was %s, expected %s",
+            page,
+            len(hits),
+            hits[0],
+            os.environ.get("MPLBACKEND", "unset"),
+            KERNEL_MPLBACKEND,
+        )
+
+
 def _resolve_reexported(app, env, node, contnode):
     """Resolve ``:func:`map_vs_mean``` written in a submodule's docstring to the public name.
 
@@ -630,11 +719,13 @@ def setup(app) -> None:
     _mathjax_es5()  # fail early, before the examples run, if MathJax is missing
     app.connect("builder-inited", _check_api_page, priority=100)  # before the gallery runs
     app.connect("builder-inited", _check_gallery_folders, priority=100)
+    app.connect("builder-inited", _build_wheel, priority=100)
     app.connect("source-read", _insert_chapter_cards)
     app.connect("env-get-outdated", _reread_landing_page)
     app.connect("source-read", _fix_animation_player)
     app.connect("source-read", _plain_execution_times)
     app.connect("build-finished", _check_no_external_assets)
+    app.connect("build-finished", _check_no_figure_text)
     app.connect("missing-reference", _resolve_reexported)
     app.connect("autodoc-process-docstring", _docs_of_reexported_data, priority=100)
     app.connect("build-finished", _copy_mathjax)

@@ -11,8 +11,10 @@ scale variable :math:`v` and nine variables :math:`x_k` whose spread is :math:`e
    v \sim \mathcal{N}(0, 3), \qquad x_k \mid v \sim \mathcal{N}(0, e^{v/2}),
    \quad k = 1, \dots, 9 .
 
-Whatever the :math:`x_k` do, :math:`v` on its own is normal with mean 0 and standard deviation
-3, so 15.87% of it lies below :math:`-3`. The shape is the radon model's funnel in its purest
+(the second argument of :math:`\mathcal{N}` is the standard deviation, as in PyMC). Whatever
+the :math:`x_k` do, :math:`v` on its own is normal with mean 0 and standard deviation 3, so
+the share :math:`\Phi(-1)` of it, about a sixth, lies below :math:`-3`, one standard deviation
+down. The shape is the radon model's funnel in its purest
 form: the smaller :math:`v`, the narrower the neck. This example samples the funnel in its
 centered and non-centered forms, holds both against the exact answer with Monte Carlo errors,
 and looks at where the centered sampler's divergences happen, down to the leapfrog step that
@@ -102,16 +104,16 @@ for label, idata in fits.items():
             }
         )
 table = pd.DataFrame(rows).set_index(["fit", "quantity"])
-with pd.option_context("display.float_format", "{:.4f}".format):
-    print(table)
+table_shown = table.round(4)
 
 estimates = {label: v_estimates(idata) for label, idata in fits.items()}
 lowest_centered_v = float(centered_idata.posterior["v"].min())
 mass_below_lowest = float(exact_v.cdf(lowest_centered_v))
 print(
-    f"\nlowest v any centered chain reached: {lowest_centered_v:.2f}; "
+    f"lowest v any centered chain reached: {lowest_centered_v:.2f}; "
     f"the exact distribution puts {mass_below_lowest:.1%} of its mass below it"
 )
+table_shown
 
 # %%
 # The non-centered estimates sit within a few MCSE of the truth. The centered ones miss it,
@@ -129,12 +131,13 @@ worst_centered_miss = max(
 )
 print(f"bulk ESS of v: centered {ess_v['centered']:.0f}, non-centered {ess_v['non-centered']:.0f}")
 print(f"largest centered error, in non-centered MCSEs: {worst_centered_miss:.0f}")
-#
+
+# %%
 # The marginal of :math:`v`
 # -------------------------
 #
-# The exact density of :math:`v` (black) beside the histograms of both fits. The shaded region
-# holds 15.87% of the exact distribution.
+# The exact density of :math:`v` (black) beside the histograms of both fits. The shaded region,
+# :math:`v < -3`, holds the share of the exact distribution given in the legend.
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 grid = np.linspace(-11.0, 11.0, 400)
 edges = np.linspace(-11.0, 11.0, 56)
@@ -199,16 +202,14 @@ print(
     f"centered fit: {diverging.sum()} divergences; non-centered fit: "
     f"{int(noncentered_idata.sample_stats['diverging'].sum())}"
 )
-with pd.option_context("display.float_format", "{:.2f}".format):
-    print(divergences.head(10).to_string(index=False))  # the first ten, if there are more
-
 median_all = float(np.median(v_draws))
 median_start = float(np.median(step_start_v))
 print(
-    f"\nmedian v: all centered draws {median_all:.2f} "
+    f"median v: all centered draws {median_all:.2f} "
     f"(exact quantile {exact_v.cdf(median_all):.2f}); "
     f"failed steps' starts {median_start:.2f} (exact quantile {exact_v.cdf(median_start):.2f})"
 )
+divergences.head(10).round(2)  # the first ten, if there are more
 
 # %%
 # The failed steps start low in the region the chains explore, at the entrance of the neck or
@@ -275,13 +276,13 @@ rng = np.random.default_rng(RANDOM_SEED)
 for position, (values, marker, color) in enumerate(few.values(), start=1):
     jitter = position + rng.uniform(-0.15, 0.15, values.size)
     ax_strip.scatter(jitter, values, marker=marker, s=30, color=color, lw=1.2)
-for q, style in ((0.1587, "--"), (0.5, ":")):
+for q, style in ((exact["p_below_minus_3"], "--"), (0.5, ":")):
     ax_strip.axhline(
         exact_v.ppf(q),
         color=fg.plots.COLORS["highlight"],
         lw=1.0,
         linestyle=style,
-        label=f"exact {q:.0%} quantile of v",
+        label=f"exact {q:.0%} quantile of v" + (" (v = -3)" if q < 0.5 else ""),
     )
 ax_strip.set_xticks(
     range(3),
@@ -307,6 +308,8 @@ plt.show()
 #   sticks in the neck it can come out about right, or too high, with a huge MCSE.)
 # - the centered fit diverges, the non-centered one does not, and the failed steps start
 #   lower in v than the centered draws typically are.
+assert abs(exact["p_below_minus_3"] - 1 / 6) < 0.01  # "about a sixth"
+assert abs(exact["p_below_minus_3"] - exact_v.cdf(exact["mean"] - exact["sd"])) < 1e-12
 for name, (value, mcse) in estimates["non-centered"].items():
     assert abs(value - truth[name]) < 4 * mcse, (name, value, mcse)
 assert worst_centered_miss > 10, worst_centered_miss

@@ -4,7 +4,8 @@ A divergence, step by step
 
 NUTS explores a posterior by simulating a frictionless puck sliding over the surface of the
 negative log density: it gives the puck a random push (a momentum), follows it for a while, and
-takes where it ends up as the next draw. The simulation moves in small steps of the *leapfrog*
+draws the next point at random from the points the trajectory passed through, weighted by their
+density. The simulation moves in small steps of the *leapfrog*
 integrator, and one step size, tuned during warm-up, has to serve the whole posterior. Exact
 dynamics conserve the puck's energy (potential plus kinetic); the leapfrog steps conserve it only
 approximately, and the sampler uses the energy error to decide whether to trust a trajectory.
@@ -276,10 +277,12 @@ assert len(html) < 3_000_000, f"the animation is {len(html) / 1e6:.1f} MB"
 # :math:`v = 0`, almost all below :math:`v = -6`.
 #
 # A divergence is therefore not noise: it is the sampler telling you *where* its step size was
-# too large for the posterior. A sampler that keeps its step size cannot enter the neck, and
-# shrinking the step enough to pass through it would make every step in the mouth pointlessly
-# small. That is why the centered radon model misses small values of ``sigma_b``: they are the
-# neck of its funnel. The next example changes the coordinates instead of the step.
+# too large for the posterior. With the step size it keeps, a sampler rarely gets deep into the
+# neck, and a chain that does get in moves through it slowly and can stay stuck there for many
+# draws (as some chains of the first chapter did); shrinking the step enough to pass through it
+# freely would make every step in the mouth pointlessly small. That is why the centered radon
+# model under-samples small values of ``sigma_b``: they are the neck of its funnel. The next
+# example changes the coordinates instead of the step.
 #
 # .. admonition:: References
 #

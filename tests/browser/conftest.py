@@ -249,6 +249,13 @@ async () => {
 """
 
 
+#: Text a reader sees where a figure should be: what IPython prints for a matplotlib figure
+#: that it cannot show as an image ("<Figure size 640x480 with 1 Axes>").
+_FIGURE_TEXT_JS = r"""
+() => document.body.innerText.match(/<Figure size [0-9.]+x[0-9.]+ with [0-9]+ Axes>/g) || []
+"""
+
+
 @dataclasses.dataclass
 class PageReport:
     """What loading one page showed."""
@@ -258,6 +265,7 @@ class PageReport:
     failed_responses: list[str] = dataclasses.field(default_factory=list)
     images: list[dict] = dataclasses.field(default_factory=list)
     math: dict | None = None
+    figure_texts: list[str] = dataclasses.field(default_factory=list)
 
 
 async def _wait_until_quiet(in_flight: set, quiet_s: float = 0.3, most_s: float = 5.0) -> None:
@@ -301,6 +309,7 @@ async def _load(page: AsyncPage, url: str, report: PageReport) -> None:
         report.failed_responses.append(f"{response.status if response else 'no response'} {url}")
     report.math = await page.evaluate(_MATH_JS)
     report.images = await page.evaluate(_IMAGES_JS)
+    report.figure_texts = await page.evaluate(_FIGURE_TEXT_JS)
     await _wait_until_quiet(in_flight)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import BlockedRequests, PageReport
 
 
@@ -40,6 +42,44 @@ def test_every_image_loads(crawl: dict[str, PageReport]) -> None:
     n_images = sum(len(report.images) for report in crawl.values())
     assert n_images > 0, "the crawl found no images at all"
     assert not problems, f"images that did not load (naturalWidth 0):\n{_listing(problems)}"
+
+
+def test_no_page_shows_a_figure_as_text(crawl: dict[str, PageReport]) -> None:
+    """An executed page whose kernel drew with a backend that gives figures no image shows
+    "<Figure size ...>" where the figure should be, and the build itself stays green."""
+    problems = {path: report.figure_texts for path, report in crawl.items() if report.figure_texts}
+    assert not problems, (
+        f"{len(problems)} pages show a figure as text instead of an image:\n" + _listing(problems)
+    )
+
+
+def test_the_landing_and_concept_pages_show_their_figures(
+    crawl: dict[str, PageReport], site_dir: Path
+) -> None:
+    """Every executed (MyST-NB) page whose source draws a figure shows it as a loaded image."""
+    drawing = [
+        page
+        for page in ["index.html", *(p for p in crawl if p.startswith("concepts/"))]
+        if "plt." in _source_of(site_dir, page) or "fg.plots" in _source_of(site_dir, page)
+    ]
+    assert "index.html" in drawing, "the landing page no longer draws its funnel figure"
+    without = [
+        path
+        for path in drawing
+        if not any(
+            "_images/" in img["src"] and img["naturalWidth"] > 0 for img in crawl[path].images
+        )
+    ]
+    assert not without, f"executed pages that draw a figure but show no image: {without}"
+
+
+def _source_of(site_dir: Path, page: str) -> str:
+    """The page's source as the site serves it (_sources/<page>.md or .ipynb.txt), or ''."""
+    stem = page.removesuffix(".html")
+    for suffix in (".md.txt", ".md", ".ipynb.txt"):
+        if (source := site_dir / "_sources" / f"{stem}{suffix}").is_file():
+            return source.read_text(encoding="utf-8")
+    return ""
 
 
 def test_math_renders_with_mathjax_from_the_site(crawl: dict[str, PageReport]) -> None:
