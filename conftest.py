@@ -15,18 +15,12 @@ matplotlib.use("Agg")
 # A result cache named in the maintainer's environment must not answer for the examples.
 os.environ.pop("FUNNELGUIDE_CACHE_DIR", None)
 
-#: Docstring examples known to fail, in files other work is changing at the time of writing.
-#: Strict: once an example is fixed its entry here must go, or the run fails.
-KNOWN_BROKEN_EXAMPLES = {
-    "funnelguide.models.neals_funnel_model": "prints (np.int64(0), np.int64(1)), not (0, 1)",
-    "funnelguide.plots.plot_lower_tail": "warns: non-positive xlim on a log-scaled axis",
-    "funnelguide.plots.plot_scale_posteriors": "warns: non-positive xlim on a log-scaled axis",
-}
 
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    """Each docstring example draws on a new figure (the axes-level helpers use plt.gca())."""
+    import matplotlib.pyplot as plt
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the known broken docstring examples as strict expected failures."""
-    for item in items:
-        reason = KNOWN_BROKEN_EXAMPLES.get(item.name)
-        if reason and isinstance(item, pytest.DoctestItem):
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+    plt.close("all")
+    yield
+    plt.close("all")

@@ -349,8 +349,8 @@ def neals_funnel_model(
     --------
     >>> import funnelguide as fg
     >>> model = fg.neals_funnel_model(ndim=3)
-    >>> model.coords["component"]
-    (0, 1)
+    >>> [int(label) for label in model.coords["component"]]
+    [0, 1]
     """
     if not isinstance(ndim, numbers.Integral) or isinstance(ndim, bool):
         raise TypeError(

@@ -412,7 +412,7 @@ def plot_map_vs_mean(table: pd.DataFrame, *, var: str, ax: Axes | None = None) -
     >>> import funnelguide as fg
     >>> table = pd.DataFrame({"map": [0.1, 0.1], "posterior_mean": [-0.5, -0.8],
     ...                       "posterior_sd": [0.2, 0.3]})
-    >>> ax = fg.plots.plot_map_vs_mean(table)
+    >>> ax = fg.plots.plot_map_vs_mean(table, var="theta")
     """
     ax = _axes(ax)
     missing = [col for col in ("map", "posterior_mean", "posterior_sd") if col not in table]

@@ -198,9 +198,7 @@ azs.summary(centered_idata, var_names=hyper, kind="diagnostics")
 # :func:`funnelguide.funnel_report` collects these numbers, adds the divergences and the energy
 # diagnostic E-BFMI (which falls below 0.3 when the sampler cannot move freely along the
 # energy of the model, typically in a funnel), and gives a verdict.
-centered_report = fg.funnel_report(
-    centered_idata, scale="sigma_b", group="b", model=centered_model
-)
+centered_report = fg.funnel_report(centered_idata, scale="sigma_b", group="b", model=centered_model)
 print(centered_report)
 
 # sphinx_gallery_start_ignore

@@ -49,9 +49,7 @@ print(
 # any, are marked with crosses.
 centered_model = fg.radon_model(parameterization="centered")
 nutpie_idata = fg.sample(centered_model, random_seed=RANDOM_SEED)
-nutpie_report = fg.funnel_report(
-    nutpie_idata, scale="sigma_b", group="b", model=centered_model
-)
+nutpie_report = fg.funnel_report(nutpie_idata, scale="sigma_b", group="b", model=centered_model)
 print(nutpie_report)
 
 

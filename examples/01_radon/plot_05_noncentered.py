@@ -238,9 +238,7 @@ plt.show()
 # :func:`funnelguide.funnel_report` puts the usual numbers for ``sigma_b`` in
 # one place: divergences, R-hat, bulk and tail effective sample size (ESS) and
 # the energy diagnostic E-BFMI per chain.
-centered_report = fg.funnel_report(
-    centered_idata, scale="sigma_b", group="b", model=centered_model
-)
+centered_report = fg.funnel_report(centered_idata, scale="sigma_b", group="b", model=centered_model)
 noncentered_report = fg.funnel_report(
     noncentered_idata, scale="sigma_b", group="b", model=noncentered_model
 )
