@@ -48,7 +48,9 @@ def _number(name: str, low: float, high: float, *, integer: bool = False):
             ok = math.isfinite(value) and low < value <= high
             allowed = f"above {low:g} and at most {high:g}"
         if not ok:
-            raise ValueError(f"funnel-explorer option {name!r} must be {allowed}, got {argument!r}.")
+            raise ValueError(
+                f"funnel-explorer option {name!r} must be {allowed}, got {argument!r}."
+            )
         return value
 
     return convert
@@ -67,7 +69,7 @@ def _pair(name: str, first: tuple[float, float], second: tuple[float, float], la
             raise ValueError(
                 f"funnel-explorer option {name!r} must be two numbers '{labels}', got {argument!r}."
             )
-        for value, (low, high), label in zip(values, (first, second), labels.split(", ")):
+        for value, (low, high), label in zip(values, (first, second), labels.split(", "), strict=True):
             if not low <= value <= high:
                 raise ValueError(
                     f"funnel-explorer option {name!r}: {label} must be from {low:g} to {high:g}, "
@@ -102,7 +104,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def reference_cases(step_size: float, steps: int, momentum: list[float]) -> list[dict[str, Any]]:
-    """Leapfrog trajectories computed by :func:`funnelguide.dynamics.leapfrog`, positions as ``[v, x]``.
+    """Leapfrog trajectories by :func:`funnelguide.dynamics.leapfrog`, positions as ``[v, x]``.
 
     One start in the wide mouth of the funnel and one in its neck, in both parameterizations,
     so a reader's browser can be checked against the library.
@@ -141,7 +143,7 @@ def reference_cases(step_size: float, steps: int, momentum: list[float]) -> list
 
 
 def fallback_png(config: dict[str, Any]) -> bytes:
-    """A static figure of the configured start's trajectory in both coordinates, for no-JS readers."""
+    """A static figure of the configured trajectory in both coordinates, for no-JS readers."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
