@@ -69,7 +69,9 @@ def _pair(name: str, first: tuple[float, float], second: tuple[float, float], la
             raise ValueError(
                 f"funnel-explorer option {name!r} must be two numbers '{labels}', got {argument!r}."
             )
-        for value, (low, high), label in zip(values, (first, second), labels.split(", "), strict=True):
+        for value, (low, high), label in zip(
+            values, (first, second), labels.split(", "), strict=True
+        ):
             if not low <= value <= high:
                 raise ValueError(
                     f"funnel-explorer option {name!r}: {label} must be from {low:g} to {high:g}, "
