@@ -3,8 +3,9 @@
 A small, exact-arithmetic companion to the samplers: the log density of Neal's funnel in two
 dimensions, in centered coordinates ``(x, v)`` and in offset coordinates ``(z, v)`` with
 ``x = z * exp(v / 2)``, a leapfrog integrator, and fixed-step HMC trajectories that record their
-energy error. A trajectory whose energy error exceeds a threshold (1000, as Stan and PyMC use)
-is divergent: the integrator has left the distribution it was meant to follow.
+energy error. A trajectory whose energy rises by more than a threshold (1000, as in Stan, nutpie,
+PyMC and NumPyro), or stops being finite, is divergent: the integrator has left the distribution
+it was meant to follow. A fall in energy, however large, is not a divergence.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = [
     "offset_funnel_logp_grad",
 ]
 
-#: Energy error beyond which a trajectory counts as divergent (Stan's and PyMC's default).
+#: Energy rise beyond which a trajectory counts as divergent (Stan's and PyMC's default).
 DIVERGENCE_THRESHOLD = 1000.0
 
 #: Standard deviation of ``v`` in Neal's funnel.
@@ -127,8 +128,9 @@ def leapfrog(
     energies : numpy.ndarray
         The Hamiltonian ``-log p(q) + |p|^2 / 2`` at each point, shape ``(n_steps + 1,)``.
         Exact dynamics conserve it; its change is the integrator's energy error. The
-        integration stops early, with the remaining entries NaN, once the energy error
-        exceeds :data:`DIVERGENCE_THRESHOLD` or a value overflows.
+        integration stops early, with the remaining entries NaN, once the energy has risen
+        by more than :data:`DIVERGENCE_THRESHOLD` or a value overflows (the samplers'
+        one-sided rule: a fall in energy does not stop it).
 
     Raises
     ------
@@ -167,7 +169,7 @@ def leapfrog(
             logp, grad = logp_grad(q)
             p = p + 0.5 * step_size * grad
             energy = -logp + 0.5 * p @ p
-            if not np.isfinite(energy) or abs(energy - energies[0]) > DIVERGENCE_THRESHOLD:
+            if not np.isfinite(energy) or energy - energies[0] > DIVERGENCE_THRESHOLD:
                 positions[step], momenta[step] = q, p
                 energies[step] = energy if np.isfinite(energy) else np.inf
                 break
@@ -186,7 +188,7 @@ class Trajectory:
     energy_error : numpy.ndarray
         Hamiltonian minus its starting value, per step.
     divergent : bool
-        Whether the energy error exceeded :data:`DIVERGENCE_THRESHOLD` (or overflowed).
+        Whether the energy rose by more than :data:`DIVERGENCE_THRESHOLD` (or overflowed).
     """
 
     positions: np.ndarray
@@ -255,7 +257,7 @@ def hmc_trajectories(
             Trajectory(
                 positions=positions,
                 energy_error=error,
-                divergent=bool(np.nanmax(np.abs(error)) > DIVERGENCE_THRESHOLD),
+                divergent=bool(np.nanmax(error) > DIVERGENCE_THRESHOLD),
             )
         )
     return trajectories

@@ -114,3 +114,15 @@ def test_trajectories_reject_bad_starts():
 def test_funnel_rejects_wrong_dimension():
     with pytest.raises(ValueError, match=r"position must have shape \(2,\)"):
         funnel_logp_grad(np.zeros(3))
+
+
+def test_a_fall_in_energy_is_not_a_divergence():
+    """The samplers' rule is one-sided: only a rise above the threshold (or non-finite) counts."""
+    # From a high-potential point in the neck, one step of 0.02 lowers the energy by over 1000.
+    _, _, energies = leapfrog(
+        funnel_logp_grad, np.array([3.0, -7.0]), np.zeros(2), step_size=0.02, n_steps=3
+    )
+    error = energies - energies[0]
+    assert error[1] < -DIVERGENCE_THRESHOLD
+    assert np.isfinite(energies).all(), "a fall in energy stopped the integration"
+    assert error.max() <= DIVERGENCE_THRESHOLD

@@ -12,8 +12,8 @@ approximately, and the sampler uses the energy error to decide whether to trust 
 In Neal's funnel, :math:`v \sim \mathcal{N}(0, 3)` and :math:`x \mid v \sim \mathcal{N}(0,
 e^{v/2})`, the width of the posterior in :math:`x` changes by a factor of :math:`e^{3} \approx
 20` between :math:`v = 0` and :math:`v = -6`. A step that is small in the wide mouth is far too
-large in the narrow neck, and there the energy error does not merely grow: it explodes. When it
-passes 1000 (the threshold of Stan and PyMC), the sampler gives up on the trajectory and reports
+large in the narrow neck, and there the energy error does not merely grow: it explodes. When the
+energy rises by more than 1000 (the threshold of Stan and PyMC), the sampler gives up on the trajectory and reports
 a *divergence*. This page watches that happen, in the two dimensions where it can be seen.
 """
 
@@ -43,7 +43,7 @@ OFF_TRACK = 1.0
 #
 # :func:`funnelguide.dynamics.leapfrog` integrates the dynamics from a start and a momentum with a
 # fixed step size and records the energy (the Hamiltonian) after every step; it stops once the
-# energy error passes ``DIVERGENCE_THRESHOLD``. The four momenta below
+# energy has risen by more than ``DIVERGENCE_THRESHOLD`` (a fall does not count). The four momenta below
 # are chosen by hand to show the three things that can happen: two trajectories stay in the
 # mouth, one starts in the mouth and heads down into the neck, one starts in the neck.
 cases = {
