@@ -1,4 +1,4 @@
-"""The funnel explorer page in Chromium: its JavaScript against fg.dynamics, the widget's state, NUTS."""
+"""The funnel explorer in Chromium: its JavaScript against fg.dynamics, the widget, NUTS."""
 
 from __future__ import annotations
 
@@ -109,7 +109,8 @@ def test_slider_changes_reported_state(explorer: Page) -> None:
 def test_noncentered_nuts_is_right_while_centered_diverges(explorer: Page) -> None:
     runs = explorer.evaluate(
         """() => ["centered", "noncentered"].map((k) =>
-            window.FunnelExplorer.sample({parameterization: k, draws: 2000, seed: 7, stepSize: 0.5}))"""
+            window.FunnelExplorer.sample(
+                {parameterization: k, draws: 2000, seed: 7, stepSize: 0.5}))"""
     )
     centered, noncentered = runs
     assert sum(noncentered["divergent"]) == 0
