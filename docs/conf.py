@@ -95,6 +95,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinx_copybutton",
     "sphinx_design",
+    "funnel_explorer",
 ]
 
 templates_path = ["_templates"]

@@ -3,10 +3,9 @@
 A small, exact-arithmetic companion to the samplers: the log density of Neal's funnel in two
 dimensions, in centered coordinates ``(x, v)`` and in offset coordinates ``(z, v)`` with
 ``x = z * exp(v / 2)``, a leapfrog integrator, and fixed-step HMC trajectories that record their
-energy error. A trajectory whose energy rises by more than a threshold above its starting value,
-or stops being finite, is divergent: the integrator has left the distribution it was meant to
-follow. The rule is one-sided, as in Stan, nutpie, PyMC and NumPyro (threshold 1000): an
-energy that falls is no divergence.
+energy error. A trajectory whose energy rises by more than a threshold (1000, as in Stan, nutpie,
+PyMC and NumPyro), or stops being finite, is divergent: the integrator has left the distribution
+it was meant to follow. A fall in energy, however large, is not a divergence.
 """
 
 from __future__ import annotations
@@ -25,8 +24,7 @@ __all__ = [
     "offset_funnel_logp_grad",
 ]
 
-#: Rise of the energy above its starting value beyond which a trajectory counts as divergent
-#: (the default of Stan, nutpie, PyMC and NumPyro).
+#: Energy rise beyond which a trajectory counts as divergent (Stan's and PyMC's default).
 DIVERGENCE_THRESHOLD = 1000.0
 
 #: Standard deviation of ``v`` in Neal's funnel.
@@ -107,13 +105,8 @@ def leapfrog(
     *,
     step_size: float,
     n_steps: int,
-    threshold: float = DIVERGENCE_THRESHOLD,
-    stop_at_divergence: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Integrate Hamilton's equations with the leapfrog scheme (unit mass matrix).
-
-    Each step is a half step of the momentum, a full step of the position, a new gradient and
-    a second half step of the momentum, followed by the energy at the new point.
 
     Parameters
     ----------
@@ -125,12 +118,6 @@ def leapfrog(
         The leapfrog step, positive.
     n_steps : int
         Number of steps, at least 1.
-    threshold : float, default DIVERGENCE_THRESHOLD
-        A step after which the energy exceeds its starting value by more than this, or is not
-        finite, is divergent. Positive.
-    stop_at_divergence : bool, default True
-        Stop at the first divergent step, as a sampler does. With False every step is
-        integrated (an interactive view may want to show where the trajectory goes after it).
 
     Returns
     -------
@@ -139,20 +126,16 @@ def leapfrog(
     momenta : numpy.ndarray
         Shape ``(n_steps + 1, d)``.
     energies : numpy.ndarray
-        The Hamiltonian ``-log p(q) + |p|^2 / 2`` at each point, shape ``(n_steps + 1,)``;
-        ``inf`` where it is not finite. Exact dynamics conserve it; its change is the
-        integrator's energy error. When the integration stops at a divergence, the remaining
-        entries of all three arrays are NaN.
+        The Hamiltonian ``-log p(q) + |p|^2 / 2`` at each point, shape ``(n_steps + 1,)``.
+        Exact dynamics conserve it; its change is the integrator's energy error. The
+        integration stops early, with the remaining entries NaN, once the energy has risen
+        by more than :data:`DIVERGENCE_THRESHOLD` or a value overflows (the samplers'
+        one-sided rule: a fall in energy does not stop it).
 
     Raises
     ------
     ValueError
-        For a non-positive ``step_size`` or ``threshold``, ``n_steps`` below 1 or mismatched
-        shapes.
-
-    See Also
-    --------
-    Trajectory.from_leapfrog : The energy error and the divergent step of the result.
+        For a non-positive ``step_size``, ``n_steps`` below 1 or mismatched shapes.
 
     Examples
     --------
@@ -167,8 +150,6 @@ def leapfrog(
         raise ValueError(f"step_size must be positive, got {step_size!r}.")
     if not isinstance(n_steps, int | np.integer) or n_steps < 1:
         raise ValueError(f"n_steps must be an integer of at least 1, got {n_steps!r}.")
-    if not threshold > 0:
-        raise ValueError(f"threshold must be positive, got {threshold!r}.")
     q = np.array(position, dtype=float)
     p = np.array(momentum, dtype=float)
     if q.shape != p.shape or q.ndim != 1:
@@ -188,16 +169,12 @@ def leapfrog(
             logp, grad = logp_grad(q)
             p = p + 0.5 * step_size * grad
             energy = -logp + 0.5 * p @ p
-            positions[step], momenta[step] = q, p
-            energies[step] = energy if np.isfinite(energy) else np.inf
-            if stop_at_divergence and _diverged(energies[step], energies[0], threshold):
+            if not np.isfinite(energy) or energy - energies[0] > DIVERGENCE_THRESHOLD:
+                positions[step], momenta[step] = q, p
+                energies[step] = energy if np.isfinite(energy) else np.inf
                 break
+            positions[step], momenta[step], energies[step] = q, p, energy
     return positions, momenta, energies
-
-
-def _diverged(energy: float, start_energy: float, threshold: float) -> bool:
-    """Apply the samplers' rule: the energy rose by more than ``threshold``, or is not finite."""
-    return bool(not np.isfinite(energy) or energy - start_energy > threshold)
 
 
 @dataclass(frozen=True)
@@ -209,67 +186,19 @@ class Trajectory:
     positions : numpy.ndarray
         Shape ``(n_steps + 1, 2)``; NaN after a divergence stopped it.
     energy_error : numpy.ndarray
-        Hamiltonian minus its starting value, per step (``energy_error[0]`` is 0).
+        Hamiltonian minus its starting value, per step.
     divergent : bool
-        Whether the energy rose by more than the threshold (or stopped being finite).
-    divergent_step : int or None
-        The first divergent step, counted from 1; None for a trajectory that did not diverge.
+        Whether the energy rose by more than :data:`DIVERGENCE_THRESHOLD` (or overflowed).
     """
 
     positions: np.ndarray
     energy_error: np.ndarray
     divergent: bool
-    divergent_step: int | None = None
 
     @property
     def max_abs_energy_error(self) -> float:
         """The largest absolute energy error reached."""
         return float(np.nanmax(np.abs(self.energy_error)))
-
-    @classmethod
-    def from_leapfrog(
-        cls,
-        positions: np.ndarray,
-        energies: np.ndarray,
-        *,
-        threshold: float = DIVERGENCE_THRESHOLD,
-    ) -> Trajectory:
-        """Read the energy error and the divergent step off a :func:`leapfrog` result.
-
-        Parameters
-        ----------
-        positions, energies : numpy.ndarray
-            The first and third arrays :func:`leapfrog` returns.
-        threshold : float, default DIVERGENCE_THRESHOLD
-            The largest energy rise that is not a divergence; the one given to
-            :func:`leapfrog`.
-
-        Returns
-        -------
-        Trajectory
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from funnelguide.dynamics import Trajectory, funnel_logp_grad, leapfrog
-        >>> q, _, h = leapfrog(funnel_logp_grad, np.array([0.05, -5.0]), np.array([0.3, -0.3]),
-        ...                    step_size=0.25, n_steps=24)
-        >>> Trajectory.from_leapfrog(q, h).divergent_step
-        4
-        """
-        energies = np.asarray(energies, dtype=float)
-        steps = [
-            step
-            for step in range(1, energies.size)
-            if not np.isnan(energies[step]) and _diverged(energies[step], energies[0], threshold)
-        ]
-        first = steps[0] if steps else None
-        return cls(
-            positions=np.asarray(positions, dtype=float),
-            energy_error=energies - energies[0],
-            divergent=first is not None,
-            divergent_step=first,
-        )
 
 
 def hmc_trajectories(
@@ -323,5 +252,12 @@ def hmc_trajectories(
         positions, _, energies = leapfrog(
             logp_grad, start, rng.standard_normal(2), step_size=step_size, n_steps=n_steps
         )
-        trajectories.append(Trajectory.from_leapfrog(positions, energies))
+        error = energies - energies[0]
+        trajectories.append(
+            Trajectory(
+                positions=positions,
+                energy_error=error,
+                divergent=bool(np.nanmax(error) > DIVERGENCE_THRESHOLD),
+            )
+        )
     return trajectories
