@@ -406,7 +406,8 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
     ...     mu = pm.Normal("mu")
     ...     tau = pm.HalfNormal("tau")
     ...     theta = pm.Normal("theta", mu, tau, dims="school")
-    >>> fg.hierarchical_groups(model)[["family", "form", "loc", "scale", "members"]]
+    >>> groups = fg.hierarchical_groups(model)
+    >>> groups[["family", "form", "loc", "scale", "members"]]  # doctest: +NORMALIZE_WHITESPACE
           family      form loc   scale  members
     group
     theta  Normal  centered  mu  (tau,)        8

@@ -8,6 +8,7 @@ import tomllib
 
 import pytest
 import yaml
+
 from conftest import ROOT
 
 

@@ -7,8 +7,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import SCREENSHOTS
 from playwright.sync_api import Page
+
+from conftest import SCREENSHOTS
 
 
 def _png_size(path: Path) -> tuple[int, int]:
