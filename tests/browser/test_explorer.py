@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SCREENSHOTS
 from playwright.sync_api import Page
 from scipy import stats
 
+from conftest import SCREENSHOTS
 from funnelguide import dynamics
 
 
