@@ -683,7 +683,14 @@ class Diagnosis:
         return all(not group.problems for group in self.groups.values())
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per group: form, divergences, R-hat, ESS, kappa and the advised form."""
+        """Tabulate the diagnosis, one row per group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by group: family, form, scale, divergences, where they sit on the scale,
+            R-hat, bulk and tail ESS, the mean shrinkage factor and the advised form.
+        """
         rows = {
             name: {
                 "family": g.family,
