@@ -689,7 +689,8 @@ class Diagnosis:
         -------
         pandas.DataFrame
             Indexed by group: family, form, scale, divergences, where they sit on the scale,
-            R-hat, bulk and tail ESS, the mean shrinkage factor and the advised form.
+            R-hat, bulk and tail ESS, the mean shrinkage factor, the share of members advised
+            centered, and the advice for the group.
         """
         rows = {
             name: {
