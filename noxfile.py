@@ -178,7 +178,8 @@ def browser(session: nox.Session) -> None:
     ``/usr/bin/chromium`` (``.ci/install-chromium.sh``), never a browser Playwright downloads.
     ``FUNNELGUIDE_SITE`` and ``FUNNELGUIDE_CHROMIUM`` override the paths.
     """
-    _install(session, "browser", project=False)
+    # the package too: the explorer tests compare its JavaScript with fg.dynamics (numpy, scipy)
+    _install(session, "browser")
     # tests/browser has its own pytest.ini (the default `pytest` run leaves it out)
     session.run("pytest", "tests/browser", *session.posargs)
 
