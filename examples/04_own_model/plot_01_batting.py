@@ -138,6 +138,7 @@ agreement
 # divergent draws marked. Right: each player's early average, the advised fit's posterior
 # mean of his hit probability, and his average over the rest of the season.
 fig, (ax_funnel, ax_shrink) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+fig.suptitle("Batting averages: the funnel of the centered fit and the shrinkage")
 player = batting["player"].iloc[-1]
 diverging = centered_idata.sample_stats["diverging"].values.ravel()
 log_sigma = np.log(centered_idata.posterior["sigma"].values.ravel())

@@ -145,6 +145,7 @@ agreement
 SCALARS = ["mu", "sigma_store", "sigma_product", "sigma_y"]
 fits = {"centered": centered_idata, "advised": advised_idata, "all non-centered": noncentered_idata}
 fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
+fig.suptitle("Crossed effects: effective sample size by parameterization")
 width = 0.8 / len(fits)
 for k, (label, idata) in enumerate(fits.items()):
     ess = azs.ess(idata, var_names=SCALARS)

@@ -110,11 +110,12 @@ def test_noncentered_nuts_is_right_while_centered_diverges(explorer: Page) -> No
     runs = explorer.evaluate(
         """() => ["centered", "noncentered"].map((k) =>
             window.FunnelExplorer.sample(
-                {parameterization: k, draws: 2000, seed: 7, stepSize: 0.5}))"""
+                {parameterization: k, draws: 5000, seed: 7, stepSize: 0.5}))"""
     )
     centered, noncentered = runs
     assert sum(noncentered["divergent"]) == 0
-    assert stats.kstest(noncentered["v"], stats.norm(0, 3).cdf).pvalue > 0.01
+    # every 10th draw: successive NUTS draws of v are correlated (lag 1 about 0.6)
+    assert stats.kstest(noncentered["v"][::10], stats.norm(0, 3).cdf).pvalue > 0.01
     assert sum(centered["divergent"]) > 0
     again = explorer.evaluate(
         "() => window.FunnelExplorer.sample({parameterization: 'centered', draws: 2000, seed: 7,"

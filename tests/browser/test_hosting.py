@@ -38,19 +38,15 @@ def _pip_at_least_25_1(spec: str) -> bool:
     return bool(match) and (int(match[1]), int(match[2])) >= (25, 1)
 
 
-def test_readthedocs_installs_the_package_with_the_docs_dependency_group(rtd: dict) -> None:
+def test_readthedocs_installs_the_locked_docs_group_and_the_package(rtd: dict) -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "docs" in pyproject["dependency-groups"]
     install_jobs = rtd["build"]["jobs"]["install"]
     commands = [shlex.split(command) for command in install_jobs]
-    pip_installs = [c for c in commands if c[:4] == ["python", "-m", "pip", "install"]]
-    with_group = [
-        c for c in pip_installs if "--group" in c and c[c.index("--group") + 1 :][:1] == ["docs"]
-    ]
-    assert with_group, f"no `pip install ... --group docs` among {install_jobs}"
-    assert "." in with_group[0], f"the package itself is not installed: {with_group[0]}"
-    # pip reads dependency groups from 25.1 on: an earlier job must upgrade pip to that
-    before = commands[: commands.index(with_group[0])]
-    assert any("--upgrade" in c and any(_pip_at_least_25_1(arg) for arg in c) for c in before), (
-        f"pip must be upgraded to >=25.1 before `--group` is used: {install_jobs}"
-    )
+    exports = [c for c in commands if "export" in c and "--locked" in c]
+    assert exports, f"no `uv export --locked` among {install_jobs}"
+    assert "docs" in exports[0][exports[0].index("--group") + 1 :][:1], exports[0]
+    output = exports[0][exports[0].index("--output-file") + 1]
+    later = commands[commands.index(exports[0]) + 1 :]
+    assert any(c[-2:] == ["-r", output] for c in later), f"{output} is never installed"
+    assert any(c[-2:] == ["-e", "."] for c in later), f"the package is not installed: {install_jobs}"
