@@ -49,4 +49,4 @@ def test_readthedocs_installs_the_locked_docs_group_and_the_package(rtd: dict) -
     output = exports[0][exports[0].index("--output-file") + 1]
     later = commands[commands.index(exports[0]) + 1 :]
     assert any(c[-2:] == ["-r", output] for c in later), f"{output} is never installed"
-    assert any(c[-2:] == ["-e", "."] for c in later), f"the package is not installed: {install_jobs}"
+    assert any(c[-2:] == ["-e", "."] for c in later), f"no package install: {install_jobs}"
