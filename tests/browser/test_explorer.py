@@ -118,7 +118,7 @@ def test_noncentered_nuts_is_right_while_centered_diverges(explorer: Page) -> No
     assert stats.kstest(noncentered["v"][::10], stats.norm(0, 3).cdf).pvalue > 0.01
     assert sum(centered["divergent"]) > 0
     again = explorer.evaluate(
-        "() => window.FunnelExplorer.sample({parameterization: 'centered', draws: 2000, seed: 7,"
+        "() => window.FunnelExplorer.sample({parameterization: 'centered', draws: 5000, seed: 7,"
         " stepSize: 0.5})"
     )
     assert again == centered, "the same seed gave different draws"
