@@ -107,7 +107,7 @@ pd.DataFrame(
         "weight 0 or 1": weights["unequal"]["per member, 0 or 1"],
         "weight 1 - kappa": weights["unequal"]["per member, 1 - kappa"],
     }
-).rename_axis("member (unequal group)").iloc[[0, 1, 2, 3, 4, 5, 6, 7]]
+).rename_axis("member (unequal group)").head(8)
 
 # %%
 # Four forms of each model, measured
@@ -117,7 +117,7 @@ pd.DataFrame(
 # size over the model's own variables, per second of sampling and per thousand gradient
 # evaluations. The 0-or-1 weights of the alike group are all equal: that rewrite is the
 # all-or-nothing form the diagnosis advises, fitted again.
-PARAMETERS = ["mu", "sigma_member", "sigma_y", "member_effect"]
+PARAMETERS = [rv.name for rv in centered_models["unequal"].free_RVs]
 fits, rows = {}, {}
 for case, model in centered_models.items():
     for form, weight in weights[case].items():
@@ -141,7 +141,7 @@ agreement = {}
 for case, model in centered_models.items():
     reference = fg.sample(
         fg.reparameterize(model, {"member_effect": weights[case]["per member, 0 or 1"]}),
-        draws=5_000,
+        draws=4_000,
         random_seed=RANDOM_SEED + 1,
     )
     for form in weights[case]:
@@ -165,7 +165,9 @@ for k, case in enumerate(counts):
         label=case,
     )
 ax_kappa.axhline(0.5, color="0.5", lw=0.8, ls="--", label="threshold")
-ax_kappa.set(xscale="log", xlabel="observations of the member", ylabel="kappa (shrinkage)")
+ax_kappa.set(
+    ylim=(0, 1), xscale="log", xlabel="observations of the member", ylabel="kappa (shrinkage)"
+)
 ax_kappa.legend(fontsize="small")
 
 forms = list(weights["unequal"])
