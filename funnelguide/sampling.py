@@ -48,6 +48,18 @@ _COMPILED: dict[str, Any] = {}
 #: fastmath both copies compute bit-identical results. See ``tests/test_compile_cache.py``.
 _REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
 
+#: ... and no C++ while compiling. The sampled functions are numba's; the one other function
+#: compiled is PyMC's initial point (``pymc.initial_point.make_initial_point_fn``, pure-Python
+#: FAST_COMPILE mode). But the inner graph of a Scan in it, such as the draw of an LKJ
+#: correlation matrix that ``LKJCholeskyCov``'s support point keeps in the graph, is linked with
+#: C thunks, and the C code of its matrix product reads ``pytensor.config.blas__ldflags``. On a
+#: pip installation without a system BLAS, that first read probes for one and warns "PyTensor
+#: could not link to a BLAS installation" (an error in a build with warnings as errors). With no
+#: C++ compiler PyTensor links such inner graphs in Python (NumPy does the product with its own
+#: BLAS) and probes nothing; functions without inner graphs were pure Python already, so their
+#: initial points, and the draws, are the same. See ``tests/test_sampling.py``.
+_COMPILE_FLAGS = {**_REPRODUCIBLE_NUMBA_FLAGS, "cxx": ""}
+
 
 def model_fingerprint(model: pm.Model) -> str:
     """Return a content hash of a model's graph, data and coordinates.
@@ -148,7 +160,7 @@ def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, floa
     if fingerprint in _COMPILED:
         return _COMPILED[fingerprint], 0.0
     start = time.perf_counter()
-    with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+    with pytensor.config.change_flags(**_COMPILE_FLAGS):
         compiled = nutpie.compile_pymc_model(model, backend="numba")
     _COMPILED[fingerprint] = compiled
     return compiled, time.perf_counter() - start
@@ -164,7 +176,7 @@ def _run_sampler(
     nuts_sampler = settings["nuts_sampler"]
     if nuts_sampler != "nutpie":
         # PyTensor's default linker is numba, so PyMC's own NUTS needs the same flags as nutpie.
-        with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+        with pytensor.config.change_flags(**_COMPILE_FLAGS):
             return pm.sample(
                 model=model,
                 draws=settings["draws"],
