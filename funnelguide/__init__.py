@@ -2,10 +2,11 @@
 
 The library behind the funnelguide site: bundled data, model builders in centered,
 non-centered and per-group forms, fast NUTS sampling with a result cache, funnel diagnostics,
-modes against expectations, and the figures of the story.
+comparisons of fits, modes against expectations, and the figures of the story.
 """
 
 from funnelguide import dynamics, plots
+from funnelguide.compare import efficiency, posterior_agreement
 from funnelguide.data import load_batting, load_eight_schools, load_radon
 from funnelguide.diagnostics import (
     Diagnosis,
@@ -52,6 +53,7 @@ __all__ = [
     "ParameterizationAdvice",
     "diagnose",
     "dynamics",
+    "efficiency",
     "eight_schools_model",
     "estimate",
     "exact_eight_schools",
@@ -69,6 +71,7 @@ __all__ = [
     "neals_funnel_model",
     "plots",
     "pooled_radon_model",
+    "posterior_agreement",
     "radon_model",
     "reparameterize",
     "sample",
