@@ -25,7 +25,6 @@ import argparse
 import json
 from pathlib import Path
 
-import arviz_stats as azs
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -66,16 +65,14 @@ def page_model(name: str) -> pm.Model:
 
 
 def efficiency(idata, var_names: list[str]) -> dict[str, float]:
-    """Divergences, worst bulk ESS over ``var_names``, per second of sampling and per gradient."""
-    ess = azs.ess(idata, var_names=var_names)
-    worst = min(float(ess[name].min()) for name in var_names)
-    seconds = float(idata.posterior.attrs["sampling_time"])
+    """:func:`funnelguide.efficiency` as a row of the table, with the sampling seconds."""
+    row = fg.efficiency(idata, var_names)
     return {
-        "divergences": int(idata.sample_stats["diverging"].sum()),
-        "seconds": seconds,
-        "worst_ess": worst,
-        "ess_per_s": worst / seconds,
-        "ess_per_1000_grad": 1000 * worst / float(idata.sample_stats["n_steps"].sum()),
+        "divergences": int(row["divergences"]),
+        "seconds": float(idata.posterior.attrs["sampling_time"]),
+        "worst_ess": row["worst ESS"],
+        "ess_per_s": row["worst ESS / s"],
+        "ess_per_1000_grad": row["worst ESS / 1000 gradients"],
     }
 
 
