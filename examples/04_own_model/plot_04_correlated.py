@@ -38,7 +38,8 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 radon = fg.load_radon()
 county_idx = radon["county_idx"].to_numpy()
 floor = radon["floor"].to_numpy()
-houses = radon.groupby("county").agg(houses=("floor", "size"), on_first_floor=("floor", "sum"))
+by_county = radon.groupby("county")["floor"]
+houses = pd.DataFrame({"houses": by_county.size(), "first_floor": by_county.sum()})
 houses.describe().loc[["min", "50%", "max"]]
 
 # %%
@@ -50,13 +51,23 @@ houses.describe().loc[["min", "50%", "max"]]
 coords = {"county": sorted(radon["county"].unique()), "effect": ["intercept", "floor"]}
 with pm.Model(coords=coords) as centered_model:
     chol, corr, stds = pm.LKJCholeskyCov(
-        "chol", n=2, eta=2.0, sd_dist=pm.Exponential.dist(1.0, shape=2), compute_corr=True
+        "chol",
+        n=2,
+        eta=2.0,
+        sd_dist=pm.Exponential.dist(1.0, shape=2),
+        compute_corr=True,
     )
     mu = pm.Normal("mu", 0.0, 5.0, dims="effect")
-    county_effect = pm.MvNormal("county_effect", mu=mu, chol=chol, dims=("county", "effect"))
+    county_effect = pm.MvNormal(
+        "county_effect",
+        mu=mu,
+        chol=chol,
+        dims=("county", "effect"),
+    )
     sigma_y = pm.Exponential("sigma_y", 1.0)
     intercept, slope = county_effect[county_idx, 0], county_effect[county_idx, 1]
-    pm.Normal("log_radon", intercept + slope * floor, sigma_y, observed=radon["log_radon"])
+    log_radon = radon["log_radon"]
+    pm.Normal("log_radon", intercept + slope * floor, sigma_y, observed=log_radon)
 
 fg.hierarchical_groups(centered_model)
 
@@ -114,7 +125,7 @@ agreement
 # %%
 rho = reference_idata.posterior["chol_corr"].isel(chol_corr_dim_0=0, chol_corr_dim_1=1)
 rho_interval = np.quantile(rho, [0.03, 0.97])
-print(f"correlation of intercepts and floor slopes, 94% interval: {rho_interval.round(2)}")
+print(f"chol_corr[intercept, floor], 94% interval: {rho_interval.round(2)}")
 
 # %%
 # Where the centered fit struggles
@@ -131,24 +142,28 @@ panels = {
     "advised fit": (advised_idata, "county_effect_offset"),
 }
 fig, axes = plt.subplots(1, 3, figsize=(7.2, 3.3), layout="constrained")
-fig.suptitle("Correlated intercepts and slopes: the floor slopes' funnel, and the correlation")
+fig.suptitle("Correlated intercepts and slopes: the funnel, and the correlation")
 for ax, (title, (idata, name)) in zip(axes, panels.items(), strict=False):
     x = idata.posterior[name].sel(member).to_numpy().ravel()
     y = np.log(idata.posterior["chol_stds"].isel(chol_stds_dim_0=1).to_numpy().ravel())
     diverging = idata.sample_stats["diverging"].to_numpy().ravel()
-    ax.scatter(x[~diverging], y[~diverging], s=2, alpha=0.3, color="C0", label="draw")
-    ax.scatter(x[diverging], y[diverging], s=30, marker="x", color="C3", label="divergent")
+    kept = ~diverging
+    ax.scatter(x[kept], y[kept], s=2, alpha=0.3, c="C0", label="draw")
+    ax.scatter(x[diverging], y[diverging], s=30, marker="x", c="C3", label="divergent")
     ax.set(title=title, xlabel=f"{name}\n[{county}, floor]")
 axes[0].set_ylabel("log(chol_stds[floor])")
 axes[1].sharey(axes[0])
 bins = np.linspace(-1, 1, 41)
-for label, idata in {"centered": centered_idata, "advised": advised_idata}.items():
-    correlation = idata.posterior["chol_corr"].isel(chol_corr_dim_0=0, chol_corr_dim_1=1)
-    axes[2].hist(
-        correlation.to_numpy().ravel(), bins=bins, density=True, histtype="step", label=label
-    )
-axes[2].hist(rho.to_numpy().ravel(), bins=bins, density=True, histtype="step", label="reference")
-axes[2].set(xlabel="chol_corr\n[intercept, floor]", ylabel="density", title="correlation")
+correlations = {
+    "centered": centered_idata.posterior["chol_corr"],
+    "advised": advised_idata.posterior["chol_corr"],
+    "reference": reference_idata.posterior["chol_corr"],
+}
+for label, correlation in correlations.items():
+    draws = correlation.isel(chol_corr_dim_0=0, chol_corr_dim_1=1).to_numpy()
+    axes[2].hist(draws.ravel(), bins, density=True, histtype="step", label=label)
+axes[2].set(xlabel="chol_corr\n[intercept, floor]", ylabel="density")
+axes[2].set_title("correlation")
 axes[2].legend(loc="upper right", fontsize="small")
 handles, labels = axes[0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize="small")
@@ -208,7 +223,7 @@ assert diagnosis.groups["county_effect"].problems  # the report names signs of t
 assert advised_row["worst ESS / s"] > centered_row["worst ESS / s"]
 assert advised_row["worst ESS / 1000 gradients"] > centered_row["worst ESS / 1000 gradients"]
 assert agreement["advised"].max() < 4
-assert houses["on_first_floor"].median() <= 1
+assert houses["first_floor"].median() <= 1
 assert rho_interval[0] < 0 < rho_interval[1]
 # sphinx_gallery_end_ignore
 
