@@ -79,8 +79,6 @@ fg.hierarchical_groups(centered_model)
 # the model's free variables, per second and per 1000 gradient evaluations (the latter does
 # not depend on the machine).
 PARAMETERS = ["mu", "chol", "county_effect", "sigma_y"]
-
-
 centered_idata = fg.sample(centered_model, random_seed=RANDOM_SEED)
 diagnosis = fg.diagnose(centered_idata, centered_model)
 print(diagnosis)
@@ -111,8 +109,6 @@ comparison
 # :func:`funnelguide.posterior_agreement` gives the largest difference of posterior means, in
 # units of the combined Monte Carlo standard error of the two fits.
 VARIABLES = [*PARAMETERS, "chol_stds"]
-
-
 reference_idata = fg.sample(advised_model, draws=4_000, random_seed=RANDOM_SEED + 1)
 agreement = pd.DataFrame(
     {
