@@ -49,6 +49,15 @@ _COMPILED: dict[str, Any] = {}
 _REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
 
 
+def _reproducible_compile():
+    """Return a context in which PyTensor compiles bit-reproducibly, fresh or from disk.
+
+    Every function of the library that compiles a model (sampling, the MAP, log densities)
+    compiles inside it, so that one call gives one number in a fresh process and in a warm one.
+    """
+    return pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS)
+
+
 def model_fingerprint(model: pm.Model) -> str:
     """Return a content hash of a model's graph, data and coordinates.
 
@@ -148,7 +157,7 @@ def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, floa
     if fingerprint in _COMPILED:
         return _COMPILED[fingerprint], 0.0
     start = time.perf_counter()
-    with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+    with _reproducible_compile():
         compiled = nutpie.compile_pymc_model(model, backend="numba")
     _COMPILED[fingerprint] = compiled
     return compiled, time.perf_counter() - start
@@ -164,7 +173,7 @@ def _run_sampler(
     nuts_sampler = settings["nuts_sampler"]
     if nuts_sampler != "nutpie":
         # PyTensor's default linker is numba, so PyMC's own NUTS needs the same flags as nutpie.
-        with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+        with _reproducible_compile():
             return pm.sample(
                 model=model,
                 draws=settings["draws"],
