@@ -19,13 +19,13 @@ Each builder writes its model once, centered; the other forms are produced by
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import pymc as pm
 
+from funnelguide._checks import _checked_frame, _is_integer, _is_real
 from funnelguide._model_priors import (
     EIGHT_SCHOOLS_PRIORS,
     NEALS_FUNNEL_PRIORS,
@@ -64,7 +64,7 @@ def _weight_of(value: object, where: str) -> float:
                 "(1 centered, 0 non-centered)."
             )
         return PARAMETERIZATIONS[value]
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if _is_real(value):
         weight = float(value)
         if not (0.0 <= weight <= 1.0):  # also rejects NaN
             raise ValueError(
@@ -134,42 +134,6 @@ def _in_form(model: pm.Model, weights: Mapping[str, float]) -> pm.Model:
     from funnelguide.reparam import reparameterize  # reparam imports this module
 
     return reparameterize(model, rewrite)
-
-
-def _checked_frame(
-    data: object, *, numeric: Sequence[str], labels: Sequence[str], what: str
-) -> pd.DataFrame:
-    """Check that ``data`` is a non-empty frame with the columns a model needs, all filled."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame of {what}, got {type(data).__name__}.")
-    missing = [col for col in (*labels, *numeric) if col not in data.columns]
-    if missing:
-        raise KeyError(
-            f"data is missing column(s) {missing}; {what} needs {[*labels, *numeric]}, "
-            f"and data has {list(data.columns)}."
-        )
-    if len(data) == 0:
-        raise ValueError(f"data has no rows; {what} needs at least one.")
-    for col in numeric:
-        if not pd.api.types.is_numeric_dtype(data[col]) or pd.api.types.is_bool_dtype(data[col]):
-            column = data[col]
-            not_numbers = column.notna() & pd.to_numeric(column, errors="coerce").isna()
-            example = column[not_numbers] if not_numbers.any() else column
-            raise TypeError(
-                f"data[{col!r}] must be numeric (int or float), got dtype {column.dtype}, "
-                f"e.g. value {example.iloc[0]!r} at row {example.index[0]!r}."
-            )
-    for col in (*labels, *numeric):
-        bad = data[col].isna().to_numpy()
-        if col in numeric:
-            bad = bad | ~np.isfinite(data[col].to_numpy(dtype=float))
-        if bad.any():
-            rows = list(data.index[bad][:5])
-            raise ValueError(
-                f"data[{col!r}] has {int(bad.sum())} missing or non-finite value(s), "
-                f"first at row(s) {rows}; drop or fill them before building the model."
-            )
-    return data
 
 
 def radon_model(
@@ -358,7 +322,7 @@ def neals_funnel_model(
     >>> [int(label) for label in model.coords["component"]]
     [0, 1]
     """
-    if not isinstance(ndim, numbers.Integral) or isinstance(ndim, bool):
+    if not _is_integer(ndim):
         raise TypeError(
             f"ndim must be an integer of at least 2, got {ndim!r} of type {type(ndim).__name__}."
         )

@@ -15,8 +15,8 @@ from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy import differentiate
 from scipy.optimize import minimize
 
+from funnelguide._checks import _check_model
 from funnelguide._idata import posterior_var
-from funnelguide.sampling import _check_model
 
 __all__ = [
     "LaplaceApproximation",

@@ -8,11 +8,11 @@ by other families or scales.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
+from funnelguide._checks import _is_real
 from funnelguide._model_priors import Prior
 
 #: Prior families for a scale parameter and the PyMC distribution each stands for.
@@ -68,12 +68,7 @@ def _checked_prior(family: object, scale: object, where: str) -> tuple[str, floa
         raise ValueError(
             f"{where}={family!r} is not a known prior family; use one of {list(PRIOR_FAMILIES)}."
         )
-    if (
-        not isinstance(scale, numbers.Real)
-        or isinstance(scale, bool)
-        or not math.isfinite(scale)
-        or scale <= 0
-    ):
+    if not _is_real(scale) or not math.isfinite(scale) or scale <= 0:
         raise ValueError(
             f"the scale of the {family} prior ({where}) must be a positive finite number, "
             f"got {scale!r}."

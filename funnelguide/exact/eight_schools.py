@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from funnelguide._checks import _checked_frame
 from funnelguide._model_priors import EIGHT_SCHOOLS_PRIORS
 from funnelguide.data import load_eight_schools
 from funnelguide.exact._grids import (
@@ -27,7 +28,6 @@ from funnelguide.exact._priors import (
     log_scale_prior,
 )
 from funnelguide.exact._result import ExactPosterior, _read_only
-from funnelguide.models import _checked_frame
 
 
 def _eight_schools_mu_sd() -> float:

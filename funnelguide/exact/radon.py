@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from funnelguide._checks import _checked_frame
 from funnelguide._model_priors import RADON_PRIORS
 from funnelguide.data import load_radon
 from funnelguide.exact._grids import (
@@ -30,7 +31,6 @@ from funnelguide.exact._priors import (
     log_scale_prior,
 )
 from funnelguide.exact._result import ExactPosterior, _read_only
-from funnelguide.models import _checked_frame
 
 RADON_SCALES = ("sigma_a", "sigma_b", "eps")
 #: The priors of :func:`funnelguide.radon_model`'s three scales.
