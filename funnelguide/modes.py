@@ -15,8 +15,9 @@ from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy import differentiate
 from scipy.optimize import minimize
 
+from funnelguide._checks import _check_model
 from funnelguide._idata import posterior_var
-from funnelguide.sampling import _check_model, _reproducible_compile
+from funnelguide.sampling import _reproducible_compile
 
 __all__ = [
     "LaplaceApproximation",

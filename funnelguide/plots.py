@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
 
+from funnelguide._checks import _is_real
 from funnelguide._idata import divergent, draws, element_label, scalar_draws
 
 __all__ = [
@@ -327,7 +328,7 @@ def plot_lower_tail(
     ax = _axes(ax)
     if not fits:
         raise ValueError("fits is empty; pass a mapping of label to fit, e.g. {'centered': idata}.")
-    if isinstance(top, bool) or not isinstance(top, numbers.Real) or not 0.0 < top <= 1.0:
+    if not _is_real(top) or not 0.0 < top <= 1.0:
         raise ValueError(f"top must be a share in (0, 1], got {top!r}.")
     values = {
         label: scalar_draws(fit, scale, argument="scale").ravel() for label, fit in fits.items()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import numbers
 import os
 import time
 from typing import Any, Literal
@@ -31,7 +30,7 @@ from pytensor.graph.traversal import ancestors
 from pytensor.tensor.random.type import RandomType
 
 from funnelguide import cache
-from funnelguide._checks import _check_model
+from funnelguide._checks import _check_model, _checked_int, _is_integer
 from funnelguide.cache import CACHE_DIR_ENV, CacheWarning
 
 __all__ = ["CACHE_DIR_ENV", "CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
@@ -130,20 +129,10 @@ def _check_continuous(model: pm.Model) -> None:
         )
 
 
-def _check_count(name: str, value: object, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}.")
-    return int(value)
-
-
 def _check_seed(random_seed: object) -> int | None:
     if random_seed is None:
         return None
-    if (
-        not isinstance(random_seed, numbers.Integral)
-        or isinstance(random_seed, bool)
-        or not 0 <= random_seed < 2**63
-    ):
+    if not _is_integer(random_seed) or not 0 <= random_seed < 2**63:
         raise ValueError(
             f"random_seed must be None or an integer in [0, 2**63), got {random_seed!r}."
         )
@@ -290,9 +279,9 @@ def sample(
     _check_model(model)
     _check_continuous(model)
     settings = {
-        "draws": _check_count("draws", draws, 1),
-        "tune": _check_count("tune", tune, 0),
-        "chains": _check_count("chains", chains, 1),
+        "draws": _checked_int("draws", draws, 1),
+        "tune": _checked_int("tune", tune, 0),
+        "chains": _checked_int("chains", chains, 1),
         "random_seed": _check_seed(random_seed),
         "nuts_sampler": nuts_sampler,
         "progressbar": bool(progressbar),
