@@ -47,6 +47,18 @@ _COMPILED: dict[str, Any] = {}
 #: fastmath both copies compute bit-identical results. See ``tests/test_compile_cache.py``.
 _REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
 
+#: ... and no C++ while compiling. The sampled functions are numba's; the one other function
+#: compiled is PyMC's initial point (``pymc.initial_point.make_initial_point_fn``, pure-Python
+#: FAST_COMPILE mode). But the inner graph of a Scan in it, such as the draw of an LKJ
+#: correlation matrix that ``LKJCholeskyCov``'s support point keeps in the graph, is linked with
+#: C thunks, and the C code of its matrix product reads ``pytensor.config.blas__ldflags``. On a
+#: pip installation without a system BLAS, that first read probes for one and warns "PyTensor
+#: could not link to a BLAS installation" (an error in a build with warnings as errors). With no
+#: C++ compiler PyTensor links such inner graphs in Python (NumPy does the product with its own
+#: BLAS) and probes nothing; functions without inner graphs were pure Python already, so their
+#: initial points, and the draws, are the same. See ``tests/test_sampling.py``.
+_COMPILE_FLAGS = {**_REPRODUCIBLE_NUMBA_FLAGS, "cxx": ""}
+
 
 def _reproducible_compile():
     """Return a context in which PyTensor compiles bit-reproducibly, fresh or from disk.
@@ -54,7 +66,7 @@ def _reproducible_compile():
     Every function of the library that compiles a model (sampling, the MAP, log densities)
     compiles inside it, so that one call gives one number in a fresh process and in a warm one.
     """
-    return pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS)
+    return pytensor.config.change_flags(**_COMPILE_FLAGS)
 
 
 def model_fingerprint(model: pm.Model) -> str:
