@@ -23,7 +23,6 @@ fit without refitting.
 # --------------------------
 import arviz_stats as azs
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 import funnelguide as fg
@@ -38,11 +37,11 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 
 radon = fg.load_radon()
 per_county = radon.groupby("county").agg(houses=("floor", "size"), first_floor=("floor", "sum"))
-print(per_county.describe().loc[["min", "25%", "50%", "75%", "max"]].to_string())
 print(
     f"counties without a first-floor house: {(per_county['first_floor'] == 0).sum()} of "
     f"{len(per_county)}"
 )
+per_county.describe().loc[["min", "25%", "50%", "75%", "max"]]
 
 # %%
 # Five forms, one posterior
@@ -111,9 +110,7 @@ formats = {
     "sigma_a z": "{:+.1f}",
     "worst of": "{}",
 }
-print(
-    table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1).to_string()
-)
+table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1)
 
 # %%
 # Whatever the form of the intercepts, the worst quantity is ``sigma_b``, and it is poor
@@ -167,37 +164,23 @@ ax_kappa.axhline(
     linestyle="--",
     label=f"threshold {threshold:g}",
 )
-ax_kappa.set_xscale("log")
 ax_kappa.set_xlabel("houses in the county (log scale)")
 ax_kappa.set_ylabel("shrinkage factor kappa")
+# sphinx_gallery_start_ignore
+ax_kappa.set_xscale("log")
+fg.plots.plain_log_ticks(ax_kappa, axis="x")
 ax_kappa.set_ylim(0.0, 1.1)
-ax_kappa.legend(fontsize="x-small", loc="lower left")
+ax_kappa.legend(fontsize=9, loc="lower left")
+# sphinx_gallery_end_ignore
 ax_kappa.set_title("Each county's kappa")
 
-positions = np.arange(len(fits))
-width = 0.38
-ax_ess.bar(
-    positions - width / 2,
-    table["ESS sigma_a"],
-    width,
-    color=fg.plots.COLORS["other"],
-    label="sigma_a",
+fg.plots.plot_bars(
+    table.rename(columns={"ESS sigma_a": "sigma_a", "ESS sigma_b": "sigma_b"}),
+    columns=["sigma_a", "sigma_b"],
+    notes=[f"{n} div." for n in table["divergences"]],
+    ax=ax_ess,
 )
-ax_ess.bar(
-    positions + width / 2,
-    table["ESS sigma_b"],
-    width,
-    color=fg.plots.COLORS["centered"],
-    hatch="//",
-    edgecolor="white",
-    label="sigma_b",
-)
-tick_labels = [
-    label.replace(", ", "\n") + f"\n{row['divergences']} div." for label, row in rows.items()
-]
-ax_ess.set_xticks(positions, tick_labels, fontsize="x-small")
 ax_ess.set_ylabel("bulk ESS")
-ax_ess.legend(fontsize="x-small", loc="upper left")
 ax_ess.set_title("ESS of the scales per variant")
 fig.suptitle("Which groups need non-centering: kappa per county and ESS per variant")
 plt.show()

@@ -110,8 +110,7 @@ for sampler in samplers:
             }
         )
 results = pd.DataFrame(rows).set_index(["sampler", "model"])
-with pd.option_context("display.width", 120):
-    print(results.to_string(float_format="{:.3g}".format))
+fg.plots.format_table(results)
 
 # %%
 # ``wall s`` is the whole call, compilation included (nutpie compiles each model once per
@@ -160,7 +159,7 @@ for ax, (column, label, scale) in zip(axes.flat, panels, strict=True):
 for ax in axes[:, 0]:
     ax.set_yticks(rows_at, samplers)
     ax.set_ylim(len(samplers) - 0.5, -0.5)
-axes[0, 0].legend(fontsize="small")
+axes[0, 0].legend(fontsize=9)
 axes[0, 0].set_title("Efficiency")
 axes[0, 1].set_title("Divergences")
 axes[1, 0].set_title("Bias of the mean of sigma_b")
