@@ -830,6 +830,7 @@ def animate_trajectories(
     >>> animation = fg.plots.animate_trajectories(
     ...     {"one": path}, {"one": np.array([0.0, 0.01, 0.02])}, threshold=1000.0
     ... )
+    >>> html = animation.to_jshtml()  # one image per frame, as the gallery embeds it
     """
     _check_paths(paths, marks)
     if len(paths) > len(_TRAJECTORY_STYLES):
