@@ -625,16 +625,18 @@ def plot_bars(
             edgecolor="white",
             label=column,
         )
+    tops = table[columns].to_numpy(dtype=float).max(axis=1)
     if notes is not None:
-        tops = table[columns].to_numpy(dtype=float).max(axis=1)
         for position, top, note in zip(positions, tops, notes, strict=True):
             ax.annotate(
                 note, (position, top), xytext=(0, 2), textcoords="offset points", ha="center"
             )
-        ax.margins(y=0.12)
+    # headroom above the tallest bar for its note and for the legend, which then covers nothing
+    headroom = 1.0 + 0.1 * (notes is not None) + 0.15 * (len(columns) > 1)
+    ax.set_ylim(0.0, max(float(np.nanmax(tops)), 0.0) * headroom or 1.0)
     ax.set_xticks(positions, [str(label).replace(", ", "\n") for label in table.index])
     if len(columns) > 1:
-        ax.legend()
+        ax.legend(loc="upper left", ncols=len(columns), fontsize=9)
     return ax
 
 
@@ -772,7 +774,7 @@ def plot_trajectories(
         mark = (marks or {}).get(label)
         if mark is not None:
             ax.plot(*path[mark], **_MARK_STYLE)
-    ax.legend(fontsize=9, loc="lower right")
+    ax.legend(fontsize=9, loc="upper left")
     return ax
 
 
@@ -845,7 +847,7 @@ def animate_trajectories(
         raise ValueError(f"threshold must be a positive number, got {threshold!r}.")
     n_steps = max(len(path) for path in paths.values()) - 1
     fig, (ax_funnel, ax_error) = plt.subplots(
-        1, 2, figsize=(7.2, 3.6), dpi=80, layout="constrained", width_ratios=[1.1, 1]
+        1, 2, figsize=(7.2, 3.6), dpi=100, layout="constrained", width_ratios=[1.1, 1]
     )
     shade_neals_funnel(ax=ax_funnel)
     ax_error.axhline(threshold, color=COLORS["divergent"], lw=1.2)
@@ -867,7 +869,7 @@ def animate_trajectories(
         (lines[label],) = ax_funnel.plot([], [], lw=1.5, markersize=3, label=label, **style)
         (error_lines[label],) = ax_error.plot([], [], lw=1.5, markersize=3, **style)
         (crosses[label],) = ax_funnel.plot([], [], **_MARK_STYLE)
-    ax_funnel.legend(fontsize=9, loc="lower right")
+    ax_funnel.legend(fontsize=9, loc="upper left")
     step_label = ax_error.text(0.98, 0.04, "", ha="right", transform=ax_error.transAxes)
 
     def show_step(step):
@@ -944,7 +946,7 @@ def plot_densities(
         style = {"color": _CYCLE[(i + 1) % len(_CYCLE)], "linestyle": _LINESTYLES[i % 4]}
         density, _ = np.histogram(v, bins=edges, density=True)
         ax.stairs(density, edges, lw=1.8, label=f"{label} ({v.size})", **style)
-        ax.axvline(v.mean(), lw=1.0, label=f"mean, {label}: {v.mean():.3g}", **style)
+        ax.axvline(v.mean(), lw=1.0, label=f"mean, {label}: {v.mean():.2f}", **style)
     ax.set_ylabel("density")
     ax.legend(fontsize=9)
     return ax

@@ -353,6 +353,8 @@ def test_plot_bars_draws_one_bar_per_cell_with_notes(two_axes):
     assert _labels(ax) == ["ESS a", "ESS b"]
     hatches = {p.get_hatch() for p in ax.patches}
     assert len(hatches) == 2  # the two columns differ in grey too
+    # headroom above the tallest bar for the notes and the legend
+    assert ax.get_ylim() == (0.0, pytest.approx(900.0 * 1.25))
 
 
 def test_plot_bars_rejects_bad_input():

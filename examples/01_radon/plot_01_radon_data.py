@@ -75,7 +75,7 @@ print(f"counties with exactly one:                {n_one_first_floor}")
 
 # %%
 # The three largest counties, and the rest at a glance:
-per_county.nlargest(3, "houses")
+per_county.nlargest(3, "houses").round(2)
 
 # %%
 per_county.describe().round(2)
@@ -150,12 +150,14 @@ ax.scatter(
     color=fg.plots.COLORS["noncentered"],
     label="one county",
 )
-ax.set_xscale("log")
-fg.plots.plain_log_ticks(ax, axis="x")
 ax.set_xlabel("houses measured in the county (log scale)")
 ax.set_ylabel("county mean of log_radon")
 ax.set_title("County mean log_radon against county sample size")
+# sphinx_gallery_start_ignore
+ax.set_xscale("log")
+fg.plots.plain_log_ticks(ax, axis="x")
 ax.legend(fontsize=9, loc="lower right")
+# sphinx_gallery_end_ignore
 plt.show()
 
 # sphinx_gallery_start_ignore

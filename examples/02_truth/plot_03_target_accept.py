@@ -137,15 +137,15 @@ for position, (label, idata), color, marker in zip(
         capsize=3,
     )
 ax_q05.axhline(exact_q05, color=fg.plots.COLORS["exact"], lw=1.2, label="exact")
-ax_q05.set_xlabel("fit and target_accept")
+ax_q05.set_xlabel("target_accept (triangles: non-centered)")
 ax_q05.set_ylabel("5% quantile of sigma_b")
 ax_q05.set_title("Lower tail of sigma_b")
 # sphinx_gallery_start_ignore
 ax_q05.scatter([], [], s=18, marker="o", facecolor="none", edgecolor="gray", label="one chain")
 ax_q05.errorbar([], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3, label="all chains ± MCSE")
-ax_q05.set_xticks(positions, [label.replace(", ", "\n") for label in fits], fontsize=9)
-ax_q05.set_ylim(0.0, None)
-ax_q05.legend(fontsize=9, loc="upper right")
+ax_q05.set_xticks(positions, [label.split(", ")[1] for label in fits])
+ax_q05.set_ylim(0.0, ax_q05.get_ylim()[1] * 1.3)
+ax_q05.legend(fontsize=9, loc="upper center", ncols=3, handletextpad=0.3, columnspacing=0.8)
 # sphinx_gallery_end_ignore
 
 fg.plots.plot_bars(
@@ -154,9 +154,13 @@ fg.plots.plot_bars(
     notes=[f"{n} div." for n in sweep["divergences"]],
     ax=ax_ess,
 )
-ax_ess.set_xlabel("target_accept (last: non-centered)")
+ax_ess.set_xlabel("target_accept (blue: non-centered)")
 ax_ess.set_ylabel("bulk ESS of sigma_b")
 ax_ess.set_title("Effective draws")
+# sphinx_gallery_start_ignore
+for bar, color in zip(ax_ess.patches, colors, strict=True):
+    bar.set_facecolor(color)
+# sphinx_gallery_end_ignore
 fig.suptitle("Centered radon fits at rising target_accept against the exact answer")
 plt.show()
 

@@ -89,7 +89,7 @@ summary = pd.DataFrame(
     index=pd.Index(list(cases), name="trajectory"),
 )
 print(f"step size {STEP_SIZE}, at most {N_STEPS} steps")
-summary.round(3)
+fg.plots.format_table(summary)
 
 # %%
 # The animation
