@@ -63,7 +63,7 @@ def plot_both_scales(idata, sampler):
     fg.plots.plain_log_ticks(ax_log, axis="y")
     # sphinx_gallery_start_ignore
     for ax in (ax_linear, ax_log):
-        ax.legend(fontsize=9, loc="upper right", markerscale=1.5)
+        ax.legend(fontsize=9, loc="lower left", markerscale=1.5)
     # sphinx_gallery_end_ignore
     fig.suptitle(f"The funnel: b[75] ({county}) against sigma_b,\n{sampler}")
     return fig

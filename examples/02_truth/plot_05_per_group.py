@@ -127,8 +127,9 @@ table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=
 # the scale squared. Near 0 the member's own data pin it down and the centered form mixes
 # well; near 1 the group's prior does and the non-centered form is the one to use. The choice
 # follows the group's average, with 0.5 as the threshold. Here is its advice from the fully
-# centered fit, the one a modeller would usually have first:
-print(advice["a c, b c"])
+# centered fit, the one a modeller would usually have first (its ``evidence`` table; printing
+# the result adds a sentence per group):
+advice["a c, b c"].evidence.round(3)
 
 # %%
 # The advice, and the kappas it rests on, come out about the same from every variant (the

@@ -104,7 +104,7 @@ print(
 # On the left, the exact posterior density of ``sigma_b`` under each prior with the centered
 # fit's histogram; on the right, the lower tail as the share of the posterior below each
 # value, on a log scale.
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.8), layout="constrained")
+fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 4.4), layout="constrained")
 # sphinx_gallery_start_ignore
 styles = {
     "HalfCauchy(5)": {"color": fg.plots.COLORS["exact"], "linestyle": "-", "lw": 1.6},
@@ -117,7 +117,7 @@ centered_style = {"color": fg.plots.COLORS["centered"], "lw": 1.4, "alpha": 0.8}
 # sphinx_gallery_end_ignore
 edges = np.linspace(0.0, 0.7, 36)
 density, _ = np.histogram(sigma_b.values.ravel(), bins=edges, density=True)
-ax_density.stairs(density, edges, label="centered fit,\nHalfCauchy(5)", **centered_style)
+ax_density.stairs(density, edges, label="centered fit, HalfCauchy(5)", **centered_style)
 tail_grid = np.geomspace(2e-3, 0.2, 300)
 for label, result in exact.items():
     grid, exact_density = result.density("sigma_b")
@@ -129,7 +129,14 @@ ax_tail.set(xlabel="sigma_b (log scale)", ylabel="share of the posterior below s
 ax_tail.set_title("Lower tail, log scale")
 # sphinx_gallery_start_ignore
 ax_density.set_xlim(0.0, 0.7)
-ax_density.legend(title="prior of sigma_b", fontsize=9, title_fontsize=9)
+fig.legend(
+    *ax_density.get_legend_handles_labels(),
+    loc="outside lower center",
+    ncols=3,
+    title="prior of sigma_b",
+    fontsize=9,
+    title_fontsize=9,
+)
 ax_tail.set_xscale("log")
 fg.plots.plain_log_ticks(ax_tail, axis="x")
 ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
