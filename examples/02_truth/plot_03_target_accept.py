@@ -226,3 +226,4 @@ assert rows["centered, 0.99"]["steps/draw"] > rows["centered, 0.8"]["steps/draw"
 #    - :func:`funnelguide.radon_model`
 #    - :func:`funnelguide.estimate`
 #    - :func:`nutpie.sample`
+#    - :func:`funnelguide.plots.plot_bars`

@@ -140,31 +140,16 @@ kappa = pd.DataFrame({group: advice["a c, b c"].kappa[group] for group in GROUPS
 kappa["houses"] = per_county.loc[kappa.index, "houses"]
 
 fig, (ax_kappa, ax_ess) = plt.subplots(1, 2, figsize=(7.2, 3.8), layout="constrained")
-ax_kappa.scatter(
-    kappa["houses"],
-    kappa["a"],
-    marker="o",
-    s=16,
-    color=fg.plots.COLORS["other"],
-    label="intercept a",
-)
-ax_kappa.scatter(
-    kappa["houses"],
-    kappa["b"],
-    marker="^",
-    s=16,
-    facecolor="none",
-    edgecolor=fg.plots.COLORS["centered"],
-    label="slope b",
-)
+ax_kappa.scatter(kappa["houses"], kappa["a"], marker="o", label="intercept a")
+ax_kappa.scatter(kappa["houses"], kappa["b"], marker="^", label="slope b")
 threshold = fg.diagnostics.CENTERING_THRESHOLD
-ax_kappa.axhline(
-    threshold,
-    color=fg.plots.COLORS["exact"],
-    lw=1.0,
-    linestyle="--",
-    label=f"threshold {threshold:g}",
-)
+ax_kappa.axhline(threshold, linestyle="--", label=f"threshold {threshold:g}")
+# sphinx_gallery_start_ignore
+intercepts, slopes = ax_kappa.collections
+intercepts.set(sizes=[16], color=fg.plots.COLORS["other"])
+slopes.set(sizes=[16], facecolor="none", edgecolor=fg.plots.COLORS["centered"])
+ax_kappa.lines[-1].set(color=fg.plots.COLORS["exact"], lw=1.0)
+# sphinx_gallery_end_ignore
 ax_kappa.set_xlabel("houses in the county (log scale)")
 ax_kappa.set_ylabel("shrinkage factor kappa")
 # sphinx_gallery_start_ignore
@@ -247,3 +232,4 @@ assert partial["mass below"] > max(rows[v]["mass below"] for v in slopes_nc), ta
 #    - :func:`funnelguide.load_radon`
 #    - :func:`arviz_stats.ess`
 #    - :func:`arviz_stats.mcse`
+#    - :func:`funnelguide.plots.plot_bars`

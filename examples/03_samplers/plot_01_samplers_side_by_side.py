@@ -167,6 +167,8 @@ for ax, (column, label, scale) in zip(axes.flat, panels, strict=True):
         ax.set_xlim(-0.5, 2000)
     else:
         ax.set_xscale(scale)
+    if scale == "log":
+        fg.plots.plain_log_ticks(ax, axis="x")
     if column.endswith("bias"):
         ax.axvline(0, color=fg.plots.COLORS["exact"], lw=1, ls="--")
     ax.grid(axis="x", alpha=0.3)
@@ -235,3 +237,5 @@ for sampler in samplers:
 #    - `funnelguide.radon_model`
 #    - `funnelguide.exact_radon_scales`
 #    - `arviz_stats.ess`
+#    - `funnelguide.estimate`
+#    - `funnelguide.plots.format_table`

@@ -221,3 +221,4 @@ assert diverged[start_v < -4].mean() > 5 * diverged[start_v > 0].mean()
 #    - :func:`funnelguide.plots.animate_trajectories`
 #    - :func:`funnelguide.plots.shade_neals_funnel`
 #    - :func:`funnelguide.plots.plot_trajectories`
+#    - :func:`funnelguide.plots.format_table`

@@ -260,3 +260,4 @@ fg.plots.format_table(random_summary)
 #    - :func:`funnelguide.dynamics.hmc_trajectories`
 #    - :func:`funnelguide.dynamics.offset_funnel_logp_grad`
 #    - :func:`funnelguide.dynamics.funnel_logp_grad`
+#    - :func:`funnelguide.plots.format_table`

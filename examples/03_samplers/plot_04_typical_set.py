@@ -223,3 +223,4 @@ assert np.corrcoef(np.log(sigma_b_draws), draw_values)[0, 1] < 0
 #    - `funnelguide.joint_log_density`
 #    - `funnelguide.radon_model`
 #    - `funnelguide.sample`
+#    - `funnelguide.plots.format_table`

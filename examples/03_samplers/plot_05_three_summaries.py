@@ -197,3 +197,4 @@ for name in ("marginal mode", "posterior mean"):
 #    - `funnelguide.ExactPosterior`
 #    - `funnelguide.radon_model`
 #    - `funnelguide.load_radon`
+#    - `funnelguide.plots.format_table`
