@@ -774,7 +774,7 @@ def plot_trajectories(
         mark = (marks or {}).get(label)
         if mark is not None:
             ax.plot(*path[mark], **_MARK_STYLE)
-    ax.legend(fontsize=9, loc="upper left")
+    ax.legend(fontsize=9, loc="lower right")
     return ax
 
 
@@ -869,7 +869,7 @@ def animate_trajectories(
         (lines[label],) = ax_funnel.plot([], [], lw=1.5, markersize=3, label=label, **style)
         (error_lines[label],) = ax_error.plot([], [], lw=1.5, markersize=3, **style)
         (crosses[label],) = ax_funnel.plot([], [], **_MARK_STYLE)
-    ax_funnel.legend(fontsize=9, loc="upper left")
+    ax_funnel.legend(fontsize=9, loc="lower right")
     step_label = ax_error.text(0.98, 0.04, "", ha="right", transform=ax_error.transAxes)
 
     def show_step(step):

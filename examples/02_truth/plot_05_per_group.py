@@ -126,7 +126,9 @@ table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=
 # shrinkage factor :math:`\kappa`: its posterior variance given the group's scale, divided by
 # the scale squared. Near 0 the member's own data pin it down and the centered form mixes
 # well; near 1 the group's prior does and the non-centered form is the one to use. The choice
-# follows the group's average, with 0.5 as the threshold. Here is its advice from the fully
+# follows the group's average, with 0.5 as the threshold. (The concept page
+# :ref:`concepts-reparameterization` computes the same :math:`\kappa` county by county from the
+# data alone, the hyperparameters held fixed.) Here is its advice from the fully
 # centered fit, the one a modeller would usually have first (its ``evidence`` table; printing
 # the result adds a sentence per group):
 advice["a c, b c"].evidence.round(3)
