@@ -15,7 +15,8 @@ mean :math:`\mu_b` and spread :math:`\sigma_b`. For house :math:`i` in county :m
         \qquad c = 1, \dots, 85 \\
     \mathrm{log\_radon}_i &\sim \mathcal{N}(a_{c[i]} + b_{c[i]}\,\mathrm{floor}_i,\ \varepsilon)
 
-where the second argument of :math:`\mathcal{N}` is a standard deviation. This is the
+where the second argument of :math:`\mathcal{N}` is a standard deviation, as in PyMC: the
+means have sd :math:`100^2 = 10\,000`, the post's ``sd=100**2``. This is the
 *centered* form: :math:`a_c` and :math:`b_c` are sampled directly, centered on their group
 mean. Nothing about it is wrong as a model. The trouble is for the sampler, and it shows up
 first in the diagnostics of :math:`\sigma_b`, the spread of the slopes, which the data inform
@@ -27,7 +28,6 @@ import arviz_stats as azs
 import matplotlib.pyplot as plt
 import numpy as np
 import pymc as pm
-from matplotlib.lines import Line2D
 
 import funnelguide as fg
 
@@ -120,24 +120,21 @@ print(f"sample {posterior.attrs['sampling_time']:.1f} s")
 # in the order they were made, one colour per chain. Draws the sampler flagged as divergent are
 # marked along the bottom. Four healthy chains would look like four overlapping, fuzzy bands
 # with matching distributions.
-chain_colors = [fg.plots.COLORS[role] for role in ("noncentered", "centered", "other", "highlight")]
 trace = azp.plot_trace_dist(
     centered_idata,
     var_names=["sigma_b"],
     compact=False,
     backend="matplotlib",
-    figure_kwargs={"figsize": (7.2, 3.0), "layout": "constrained"},
-    color=chain_colors,
+    figure_kwargs={"figsize": (7.2, 3.2), "layout": "constrained"},
+    color=[fg.plots.COLORS[role] for role in ("noncentered", "centered", "other", "highlight")],
 )
-trace_figure = trace.viz["figure"].item()
-trace_figure.suptitle("Trace of sigma_b, four chains of the centered model")
+trace.add_legend("chain")
+# sphinx_gallery_start_ignore
+trace.viz["figure"].item().suptitle("Trace of sigma_b, four chains of the centered model")
 dist_ax, trace_ax = trace.viz["plot"]["sigma_b"].to_numpy()
-dist_ax.set_title("distribution of sigma_b per chain")
-dist_ax.set_xlabel("sigma_b")
-trace_ax.set_title("sigma_b draw by draw")
-trace_ax.set_ylabel("sigma_b")
-chain_lines = [Line2D([], [], color=color) for color in chain_colors]
-dist_ax.legend(chain_lines, posterior["chain"].to_numpy(), title="chain", fontsize="small")
+dist_ax.set(title="distribution of sigma_b per chain", xlabel="sigma_b")
+trace_ax.set(title="sigma_b draw by draw", ylabel="sigma_b")
+# sphinx_gallery_end_ignore
 plt.show()
 
 # %%

@@ -16,6 +16,7 @@ effective sample size of the previous example measured.
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 import funnelguide as fg
 
@@ -60,14 +61,17 @@ low_line = np.quantile(sigma_b, 0.10)
 rng = np.random.default_rng(RANDOM_SEED)
 runs = [longest_run(chain_draws < low_line) for chain_draws in sigma_b]
 shuffled_runs = [longest_run(rng.permutation(chain_draws) < low_line)[0] for chain_draws in sigma_b]
-print(f"10% quantile of sigma_b over all chains: {low_line:.3f}\n")
-print("chain  lowest sigma_b  share low  longest low run (start)  same draws shuffled")
-for chain, chain_draws in enumerate(sigma_b):
-    length, start = runs[chain]
-    print(
-        f"{chain:>5}  {chain_draws.min():>14.3f}  {np.mean(chain_draws < low_line):>9.0%}"
-        f"  {length:>15} ({start:>4})  {shuffled_runs[chain]:>19}"
-    )
+print(f"10% quantile of sigma_b over all chains: {low_line:.3f}")
+pd.DataFrame(
+    {
+        "lowest sigma_b": sigma_b.min(axis=1).round(3),
+        "share low": np.mean(sigma_b < low_line, axis=1).round(2),
+        "longest low run": [length for length, _ in runs],
+        "starts at draw": [start for _, start in runs],
+        "same draws shuffled": shuffled_runs,
+    },
+    index=pd.Index(range(len(sigma_b)), name="chain"),
+)
 
 # %%
 # Pick two chains to look at: the one with the longest low stretch, and the one with the shortest,
@@ -97,11 +101,13 @@ for row, chain in zip(axes, (stuck_chain, free_chain), strict=True):
             ax.axvspan(start, start + length, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0)
     ax_slopes.set_ylabel("b (85 counties)")
     ax_slopes.set_title(f"b, chain {chain}")
+# sphinx_gallery_start_ignore
 for ax in axes[0]:
     ax.set_xlabel("")
 axes[0, 0].set_ylim(bottom=0)
 axes[1, 0].set_ylim(axes[0, 0].get_ylim())
 axes[1, 1].set_ylim(axes[0, 1].get_ylim())
+# sphinx_gallery_end_ignore
 fig.suptitle(
     "sigma_b and the 85 slopes b in two chains of the centered model\n"
     "(shaded: each chain's longest stretch below the 10% quantile of sigma_b)"
@@ -140,7 +146,7 @@ for chain, color, marker in (
 ax.set_xlabel("sigma_b")
 ax.set_ylabel("spread of the 85 slopes b (sd)")
 ax.set_title("The spread of the slopes b follows sigma_b, draw by draw")
-ax.legend(fontsize="small", markerscale=3)
+ax.legend(fontsize=9, markerscale=3)
 plt.show()
 
 # sphinx_gallery_start_ignore

@@ -213,16 +213,15 @@ noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)
 # on a log scale so that small values of ``sigma_b`` stay visible.
 fig, axes = plt.subplots(2, 4, figsize=(7.2, 4.0), sharex=True, sharey=True, layout="constrained")
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
-styles = {
-    "centered": {"color": fg.plots.COLORS["centered"], "lw": 0.6},
-    "non-centered": {"color": fg.plots.COLORS["noncentered"], "lw": 0.6},
-}
 for row, (label, idata) in zip(axes, fits.items(), strict=True):
     for chain, ax in enumerate(row):
-        fg.plots.plot_chain(idata, "sigma_b", chain=chain, ax=ax, **styles[label])
+        fg.plots.plot_chain(idata, "sigma_b", chain=chain, ax=ax, lw=0.6)
+        # sphinx_gallery_start_ignore
+        ax.lines[-1].set_color(fg.plots.COLORS[label.replace("-", "")])
         ax.set_title(f"chain {chain}" if label == "centered" else "")
         ax.set_xlabel("draw" if label == "non-centered" else "")
         ax.set_ylabel(f"sigma_b\n{label}" if chain == 0 else "")
+        # sphinx_gallery_end_ignore
 axes[0, 0].set_yscale("log")
 fig.suptitle("Traces of sigma_b in every chain: centered (top) and non-centered (bottom)")
 plt.show()
@@ -310,10 +309,12 @@ fg.plots.plot_funnel(
 )
 ax_c.set_title("centered fit")
 ax_nc.set_title("non-centered fit")
+# sphinx_gallery_start_ignore
 ax_nc.set_ylabel("")
 for ax in (ax_c, ax_nc):
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="lower right", fontsize=9)
+# sphinx_gallery_end_ignore
 fig.suptitle(f"b[75] ({county}) against sigma_b, log scale")
 plt.show()
 

@@ -57,11 +57,16 @@ noncentered_idata = fg.sample(
 )
 table = fg.map_vs_mean(map_estimate, noncentered_idata, var="b")
 by_mean = table.sort_values("posterior_mean")
-print(by_mean.iloc[[0, 1, 2, -3, -2, -1]].round(3).to_string())
 print(f"spread (sd) of the 85 MAP slopes:        {table['map'].std():.2e}")
 print(f"spread (sd) of the 85 posterior means:   {table['posterior_mean'].std():.3f}")
 mean_mu_b = float(noncentered_idata.posterior["mu_b"].mean())
 print(f"posterior mean of mu_b:                  {mean_mu_b:.3f}")
+
+# %%
+# The three counties with the lowest posterior mean slope and the three with the highest:
+by_mean.iloc[[0, 1, 2, -3, -2, -1]].round(3)
+
+# %%
 
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 fg.plots.plot_map_vs_mean(table, var="b", ax=ax)
@@ -168,7 +173,7 @@ ax_density.scatter(
 )
 ax_density.set_ylabel("joint log density")
 ax_density.set_title("Joint log density of the centered model")
-ax_density.legend(fontsize="small", loc="upper right")
+ax_density.legend(fontsize=9, loc="upper right")
 
 edges = np.logspace(np.log10(map_sigma_b) - 0.5, 0.5, 50)
 ax_mass.hist(draws_sigma_b, bins=edges, color=fg.plots.COLORS["noncentered"], alpha=0.7)
@@ -183,7 +188,7 @@ ax_mass.set_xscale("log")
 ax_mass.set_xlabel("sigma_b (log scale)")
 ax_mass.set_ylabel("number of draws")
 ax_mass.set_title("Posterior mass: where the draws of sigma_b fall")
-ax_mass.legend(fontsize="small", loc="upper left")
+ax_mass.legend(fontsize=9, loc="upper left")
 fig.suptitle("Density against mass along sigma_b")
 plt.show()
 
@@ -294,7 +299,7 @@ ax.set_xscale("log")
 ax.set_xlabel("sigma_b (log scale)")
 ax.set_ylabel("log10 of each quantity")
 ax.set_title(f"{counties} slopes given sigma_b: density rises, volume shrinks, mass stays")
-ax.legend(fontsize="small", loc="upper right")
+ax.legend(fontsize=9, loc="upper right")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2

@@ -162,7 +162,7 @@ ax.axvspan(
 ax.set_xlim(grid[0], grid[-1])
 ax.set_xlabel("v")
 ax.set_ylabel("density")
-ax.legend(fontsize="small", loc="upper left")
+ax.legend(fontsize=9, loc="upper left")
 fig.suptitle("Marginal of v in Neal's funnel: exact density and the draws of both fits")
 plt.show()
 
@@ -262,7 +262,7 @@ ax_funnel.set_xlim(-12.0, 12.0)
 ax_funnel.set_ylim(-10.0, 10.0)
 ax_funnel.set_xlabel("x[0]")
 ax_funnel.set_title("x[0] against v")
-ax_funnel.legend(fontsize="x-small", loc="lower left", markerscale=1.5)
+ax_funnel.legend(fontsize=9, loc="lower left", markerscale=1.5)
 
 violin = ax_strip.violinplot(v_draws.ravel(), positions=[0], widths=0.8, showextrema=False)
 for body in violin["bodies"]:
@@ -287,12 +287,12 @@ for q, style in ((exact["p_below_minus_3"], "--"), (0.5, ":")):
 ax_strip.set_xticks(
     range(3),
     ["all centered\ndraws", "divergent\ndraws", "failed steps'\nstarts"],
-    fontsize="small",
+    fontsize=9,
 )
 ax_strip.set_ylim(-10.0, 10.0)
 ax_strip.set_ylabel("v")
 ax_strip.set_title("v where things happen")
-ax_strip.legend(fontsize="x-small", loc="upper right")
+ax_strip.legend(fontsize=9, loc="upper right")
 fig.suptitle("Centered fit of Neal's funnel: draws, divergent draws and the failed steps' starts")
 plt.show()
 

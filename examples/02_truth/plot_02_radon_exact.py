@@ -74,7 +74,7 @@ ax_density.axvline(
     label=f"mean, exact: {exact.mean('sigma_b'):.3f}",
 )
 ax_density.set_ylim(0.0, 2.1 * ax_density.get_ylim()[1])  # room for the legend
-ax_density.legend(fontsize="x-small", loc="upper right")
+ax_density.legend(fontsize=9, loc="upper right")
 ax_density.set_title("Densities and means")
 
 tail_grid = np.geomspace(exact.quantile("sigma_b", 0.001), exact.quantile("sigma_b", 0.2), 300)

@@ -104,6 +104,8 @@ print(
 # On the left, the exact posterior density of ``sigma_b`` under each prior with the centered
 # fit's histogram; on the right, the lower tail as the share of the posterior below each
 # value, on a log scale.
+fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 4.4), layout="constrained")
+# sphinx_gallery_start_ignore
 styles = {
     "HalfCauchy(5)": {"color": fg.plots.COLORS["exact"], "linestyle": "-", "lw": 1.6},
     "HalfCauchy(1)": {"color": fg.plots.COLORS["other"], "linestyle": "--", "lw": 1.4},
@@ -112,27 +114,34 @@ styles = {
     "HalfNormal(0.1)": {"color": fg.plots.COLORS["noncentered"], "linestyle": "-", "lw": 1.0},
 }
 centered_style = {"color": fg.plots.COLORS["centered"], "lw": 1.4, "alpha": 0.8}
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.8), layout="constrained")
+# sphinx_gallery_end_ignore
 edges = np.linspace(0.0, 0.7, 36)
 density, _ = np.histogram(sigma_b.values.ravel(), bins=edges, density=True)
-ax_density.stairs(density, edges, label="centered fit,\nHalfCauchy(5)", **centered_style)
+ax_density.stairs(density, edges, label="centered fit, HalfCauchy(5)", **centered_style)
 tail_grid = np.geomspace(2e-3, 0.2, 300)
 for label, result in exact.items():
     grid, exact_density = result.density("sigma_b")
     ax_density.plot(grid, exact_density, label=label, **styles[label])
     ax_tail.plot(tail_grid, result.cdf("sigma_b", tail_grid), label=label, **styles[label])
 ax_tail.ecdf(sigma_b.values.ravel(), label="centered fit", **centered_style)
+ax_density.set(xlabel="sigma_b", ylabel="posterior density", title="Exact densities")
+ax_tail.set(xlabel="sigma_b (log scale)", ylabel="share of the posterior below sigma_b")
+ax_tail.set_title("Lower tail, log scale")
+# sphinx_gallery_start_ignore
 ax_density.set_xlim(0.0, 0.7)
-ax_density.set_xlabel("sigma_b")
-ax_density.set_ylabel("posterior density")
-ax_density.legend(title="prior of sigma_b", fontsize="x-small", title_fontsize="x-small")
-ax_density.set_title("Exact densities")
+fig.legend(
+    *ax_density.get_legend_handles_labels(),
+    loc="outside lower center",
+    ncols=3,
+    title="prior of sigma_b",
+    fontsize=9,
+    title_fontsize=9,
+)
 ax_tail.set_xscale("log")
+fg.plots.plain_log_ticks(ax_tail, axis="x")
 ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
 ax_tail.set_ylim(0.0, 0.3)
-ax_tail.set_xlabel("sigma_b (log scale)")
-ax_tail.set_ylabel("share of the posterior below sigma_b")
-ax_tail.set_title("Lower tail, log scale")
+# sphinx_gallery_end_ignore
 fig.suptitle("Exact posterior of sigma_b under five priors, and the centered fit")
 plt.show()
 

@@ -82,8 +82,8 @@ comparison = pd.DataFrame(
     },
     index=pd.Index(list(cases), name="trajectory"),
 )
-print(f"step size {STEP_SIZE}, at most {N_STEPS} steps\n")
-print(comparison.to_string(float_format="{:.3g}".format))
+print(f"step size {STEP_SIZE}, at most {N_STEPS} steps")
+fg.plots.format_table(comparison)
 
 # %%
 # In offset coordinates
@@ -118,9 +118,9 @@ for name, trajectory in offset.items():
     )
 ax_offset.set(xlim=(-3.5, 3.5), ylim=V_LIMITS, xlabel="z (offset)", ylabel="v")
 ax_offset.set_title("Leapfrog trajectories in (z, v)")
-ax_offset.legend(fontsize="x-small", loc="lower right")
+ax_offset.legend(fontsize=9, loc="lower right")
 ax_error.axhline(DIVERGENCE_THRESHOLD, color=fg.plots.COLORS["divergent"], lw=1.2)
-ax_error.text(0.3, DIVERGENCE_THRESHOLD * 1.8, "divergence threshold", fontsize="small")
+ax_error.text(0.3, DIVERGENCE_THRESHOLD * 1.8, "divergence threshold", fontsize=9)
 ax_error.set(
     yscale="log",
     xlim=(0, N_STEPS),
@@ -168,7 +168,7 @@ for ax, paths, title in panels:
     ax.set(xlim=X_LIMITS, ylim=V_LIMITS, xlabel="x")
     ax.set_title(title)
 axes[0].set_ylabel("v")
-axes[1].legend(fontsize="x-small", loc="lower right")
+axes[1].legend(fontsize=9, loc="lower right")
 fig.suptitle("The same four trajectories in the funnel, step size 0.25")
 plt.show()
 
@@ -211,9 +211,8 @@ random_summary = pd.DataFrame(
     },
     index=pd.Index(list(random_runs), name="coordinates"),
 )
-print(random_summary.to_string(float_format="{:.3g}".format))
 deep = start_v < -4
-print(f"\nstarts below v = -4: {deep.sum()}")
+print(f"starts below v = -4: {deep.sum()}")
 
 # sphinx_gallery_start_ignore
 # The claims of this page: in offset coordinates the same step never diverges and keeps a small
@@ -233,6 +232,7 @@ assert max(run.max_abs_energy_error for run in random_runs["(z, v)"]) < 1.0
 assert np.mean([run.divergent for run in random_runs["(x, v)"]]) > 0.03
 assert np.mean([r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=True) if d]) > 0.3
 # sphinx_gallery_end_ignore
+fg.plots.format_table(random_summary)
 
 # %%
 # Conclusion
@@ -260,3 +260,4 @@ assert np.mean([r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=
 #    - :func:`funnelguide.dynamics.hmc_trajectories`
 #    - :func:`funnelguide.dynamics.offset_funnel_logp_grad`
 #    - :func:`funnelguide.dynamics.funnel_logp_grad`
+#    - :func:`funnelguide.plots.format_table`

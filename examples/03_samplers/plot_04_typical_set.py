@@ -66,7 +66,7 @@ table = pd.DataFrame(
     },
     index=pd.Index(DIMENSIONS, name="d"),
 )
-print(table.to_string(float_format="{:.3g}".format))
+fg.plots.format_table(table)
 
 # %%
 # The left panel shows where the draws lie: the distribution of their distance from the mode,
@@ -102,7 +102,7 @@ ax_radius.set(
     xlim=(0, 35), ylim=(0, None), xlabel="distance of a draw from the mode", ylabel="share of draws"
 )
 ax_radius.set_title("Draws lie near radius sqrt(d)")
-ax_radius.legend(fontsize="x-small", loc="upper center")
+ax_radius.legend(fontsize=9, loc="upper center")
 ax_near.plot(DIMENSIONS, table["log10 P(radius < 1)"], marker="o", color=fg.plots.COLORS["exact"])
 ax_near.set(xscale="log", xlabel="dimension d", ylabel="log10 P(distance from mode < 1)")
 ax_near.set_title("Mass near the mode")
@@ -155,7 +155,7 @@ ax_hist.hist(
 ax_hist.axvline(map_log_density, color=fg.plots.COLORS["exact"], lw=2, ls="--", label="the MAP")
 ax_hist.set(xlabel="joint log density", ylabel="number of draws")
 ax_hist.set_title("Log density: draws and MAP")
-ax_hist.legend(fontsize="x-small", loc="upper left")
+ax_hist.legend(fontsize=9, loc="upper left")
 ax_scale.scatter(
     sigma_b_draws,
     draw_values,
@@ -174,7 +174,7 @@ ax_scale.scatter(
 )
 ax_scale.set(xscale="log", xlabel="sigma_b (log scale)", ylabel="joint log density")
 ax_scale.set_title("Density rises as sigma_b shrinks")
-ax_scale.legend(fontsize="x-small", loc="upper right")
+ax_scale.legend(fontsize=9, loc="upper right")
 fig.suptitle("Centered radon model: the MAP against the posterior draws")
 plt.show()
 
@@ -223,3 +223,4 @@ assert np.corrcoef(np.log(sigma_b_draws), draw_values)[0, 1] < 0
 #    - `funnelguide.joint_log_density`
 #    - `funnelguide.radon_model`
 #    - `funnelguide.sample`
+#    - `funnelguide.plots.format_table`

@@ -4,7 +4,8 @@ Three summaries of sigma_b
 
 How much do the floor slopes differ between counties? The answer is the posterior of
 ``sigma_b``, and there are three common ways to boil it down to one number. The *joint MAP* is
-the value of ``sigma_b`` at the single most probable point of all 175 parameters together. The
+the value of ``sigma_b`` at the single most probable point of all the model's parameters
+together (how many there are is printed below). The
 *marginal mode* is the peak of the posterior of ``sigma_b`` alone, once the other parameters are
 averaged over. The *posterior mean* is the average of ``sigma_b`` over its posterior, which is
 what the mean of a sampler's draws estimates.
@@ -54,6 +55,8 @@ def three_summaries(data):
 
 
 radon_summaries, radon_exact, radon_map = three_summaries(radon)
+n_parameters = sum(value.size for value in fg.radon_model(radon).initial_point().values())
+print(f"the joint MAP maximizes over {n_parameters} parameters")
 for name, value in radon_summaries.items():
     print(f"{name:>15}: sigma_b = {value:.3g}")
 print(
@@ -101,7 +104,7 @@ for name, value in radon_summaries.items():
     )
 ax.set(xlim=(-0.02, 0.9), ylim=(0, None), xlabel="sigma_b", ylabel="posterior density")
 ax.set_title("Joint MAP, marginal mode and posterior mean of sigma_b")
-ax.legend(fontsize="small")
+ax.legend(fontsize=9)
 plt.show()
 
 # %%
@@ -126,8 +129,10 @@ for true_sigma_b in true_values:
     summaries, _, _ = three_summaries(simulated)
     rows.append({"true sigma_b": true_sigma_b, "sd of the 85 slopes": slopes.std(), **summaries})
 recovery = pd.DataFrame(rows).set_index("true sigma_b")
-print(recovery.to_string(float_format="{:.3g}".format))
+fg.plots.format_table(recovery)
 
+# %%
+# The same, drawn: each summary against the true ``sigma_b``.
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 ax.plot([0, 1.1], [0, 1.1], color=fg.plots.COLORS["exact"], lw=0.8, label="estimate = truth")
 for name, style in styles.items():
@@ -139,7 +144,7 @@ ax.set(
     ylabel="summary of the posterior of sigma_b",
 )
 ax.set_title("Three summaries of sigma_b against the true value")
-ax.legend(fontsize="small", loc="upper left")
+ax.legend(fontsize=9, loc="upper left")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 1
@@ -192,3 +197,4 @@ for name in ("marginal mode", "posterior mean"):
 #    - `funnelguide.ExactPosterior`
 #    - `funnelguide.radon_model`
 #    - `funnelguide.load_radon`
+#    - `funnelguide.plots.format_table`

@@ -73,7 +73,7 @@ for ax, name in zip(axes, ("a", "b", "eps"), strict=True):
         ax.stairs(density, edges, lw=1.6, label=method, **styles[method])
     ax.set(xlabel=name, yticks=[])
 axes[0].set_ylabel("density")
-axes[0].legend(fontsize="small")
+axes[0].legend(fontsize=9)
 fig.suptitle("Pooled radon regression: Laplace's approximation against NUTS")
 plt.show()
 
@@ -142,7 +142,7 @@ ax_scale.stairs(
 )
 ax_scale.set(xscale="log", xlabel="sigma_b (log scale)", ylabel="share of draws per bin")
 ax_scale.set_title("Posterior of sigma_b")
-ax_scale.legend(fontsize="small", loc="upper right")
+ax_scale.legend(fontsize=9, loc="upper right")
 all_slopes = np.concatenate([laplace_slopes, nuts_slopes])
 limits = (all_slopes.min() - 0.1, all_slopes.max() + 0.1)
 ax_slopes.plot(limits, limits, color=fg.plots.COLORS["exact"], lw=0.8, label="equal")
@@ -158,7 +158,7 @@ ax_slopes.set(
     xlim=limits, ylim=limits, xlabel="b, posterior mean (NUTS)", ylabel="b, mean under Laplace"
 )
 ax_slopes.set_title("County slopes b")
-ax_slopes.legend(fontsize="small", loc="upper left")
+ax_slopes.legend(fontsize=9, loc="upper left")
 fig.suptitle("Non-centered radon model: Laplace's approximation against NUTS")
 plt.show()
 
