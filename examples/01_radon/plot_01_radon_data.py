@@ -64,7 +64,9 @@ plt.show()
 # one that matters for the floor slope: a county with no first-floor reading has no data at all
 # about its own slope.
 per_county = radon.groupby("county").agg(
-    houses=("log_radon", "size"), first_floor=("floor", "sum"), mean_log_radon=("log_radon", "mean")
+    houses=("log_radon", "size"),
+    first_floor=("floor", "sum"),
+    mean_log_radon=("log_radon", "mean"),
 )
 n_small = int((per_county["houses"] < 5).sum())
 n_no_first_floor = int((per_county["first_floor"] == 0).sum())
@@ -84,7 +86,9 @@ per_county.describe().round(2)
 # How many counties have how many houses, and how many first-floor houses (the last bar of
 # each panel pools the counties with that many or more):
 
-fig, (ax_houses, ax_first) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+fig, (ax_houses, ax_first) = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), layout="constrained"
+)
 fg.plots.plot_count_bars(per_county["houses"], cap=20, ax=ax_houses)
 fg.plots.plot_count_bars(
     per_county["first_floor"], cap=8, ax=ax_first, color=fg.plots.COLORS["highlight"]
@@ -129,7 +133,9 @@ print(
     f"county means outside the noise band: {outside.sum()} of {len(per_county)} "
     f"(noise alone would put about {0.05 * len(per_county):.0f} there)"
 )
-print(f"  of which in counties with 20 or more houses: {outside[large].sum()} of {large.sum()}")
+print(
+    f"  of which in counties with 20 or more houses: {outside[large].sum()} of {large.sum()}"
+)
 
 sizes = np.geomspace(1, per_county["houses"].max(), 200)
 fig, ax = plt.subplots(figsize=(7.2, 4.0), layout="constrained")
@@ -167,7 +173,9 @@ assert by_floor.loc["basement", "mean"] > by_floor.loc["first floor", "mean"] + 
 assert n_small >= 30, "many counties should have fewer than 5 houses"
 assert n_no_first_floor >= 20, "many counties should have no first-floor reading"
 assert spread_small > 2 * spread_large, "small counties' means should scatter far more"
-assert per_county.loc[extremes.index, "houses"].max() < 10, "extreme means come from small counties"
+assert per_county.loc[extremes.index, "houses"].max() < 10, (
+    "extreme means come from small counties"
+)
 assert outside.sum() > 2 * 0.05 * len(per_county), "counties should differ beyond noise"
 # sphinx_gallery_end_ignore
 

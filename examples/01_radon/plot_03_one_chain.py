@@ -33,7 +33,9 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # -------
 #
 # The same model, seed and settings as in the previous example, so these are the same draws.
-centered_idata = fg.sample(fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED)
+centered_idata = fg.sample(
+    fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED
+)
 sigma_b = centered_idata.posterior["sigma_b"].to_numpy()  # (chain, draw)
 slopes = centered_idata.posterior["b"].to_numpy()  # (chain, draw, county)
 slope_spread = slopes.std(axis=-1)  # spread of the 85 slopes at each draw
@@ -60,7 +62,9 @@ def longest_run(flags: np.ndarray) -> tuple[int, int]:
 low_line = np.quantile(sigma_b, 0.10)
 rng = np.random.default_rng(RANDOM_SEED)
 runs = [longest_run(chain_draws < low_line) for chain_draws in sigma_b]
-shuffled_runs = [longest_run(rng.permutation(chain_draws) < low_line)[0] for chain_draws in sigma_b]
+shuffled_runs = [
+    longest_run(rng.permutation(chain_draws) < low_line)[0] for chain_draws in sigma_b
+]
 print(f"10% quantile of sigma_b over all chains: {low_line:.3f}")
 pd.DataFrame(
     {
@@ -92,13 +96,23 @@ for row, chain in zip(axes, (stuck_chain, free_chain), strict=True):
     ax_scale, ax_slopes = row
     fg.plots.plot_chain(centered_idata, "sigma_b", chain=chain, ax=ax_scale)
     fg.plots.plot_chain(
-        centered_idata, "b", chain=chain, ax=ax_slopes, color=fg.plots.COLORS["noncentered"]
+        centered_idata,
+        "b",
+        chain=chain,
+        ax=ax_slopes,
+        color=fg.plots.COLORS["noncentered"],
     )
     ax_scale.axhline(low_line, color=fg.plots.COLORS["exact"], lw=0.8, linestyle="--")
     length, start = runs[chain]
     for ax in row:
         if length:
-            ax.axvspan(start, start + length, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0)
+            ax.axvspan(
+                start,
+                start + length,
+                color=fg.plots.COLORS["highlight"],
+                alpha=0.3,
+                lw=0,
+            )
     ax_slopes.set_ylabel("b (85 counties)")
     ax_slopes.set_title(f"b, chain {chain}")
 # sphinx_gallery_start_ignore
@@ -120,11 +134,15 @@ plt.show()
 #
 # At every draw, measure how far apart the 85 slopes are (their standard deviation across
 # counties) and plot it against that draw's ``sigma_b``.
-correlations = [np.corrcoef(sigma_b[c], slope_spread[c])[0, 1] for c in (stuck_chain, free_chain)]
+correlations = [
+    np.corrcoef(sigma_b[c], slope_spread[c])[0, 1] for c in (stuck_chain, free_chain)
+]
 stretch = slice(runs[stuck_chain][1], runs[stuck_chain][1] + runs[stuck_chain][0])
 spread_low = slope_spread[stuck_chain, stretch].mean()
 spread_typical = np.median(slope_spread)
-print(f"correlation of sigma_b and the spread of the slopes: {np.round(correlations, 3)}")
+print(
+    f"correlation of sigma_b and the spread of the slopes: {np.round(correlations, 3)}"
+)
 print(f"mean spread of the slopes in the low stretch: {spread_low:.3f}")
 print(f"median spread of the slopes over all draws:   {spread_typical:.3f}")
 
@@ -152,7 +170,9 @@ plt.show()
 # sphinx_gallery_start_ignore
 # The claims of this page: some chain sticks at small sigma_b far longer than independent draws
 # would, and the slopes are squeezed together while it does.
-assert runs[stuck_chain][0] >= 25, f"expected a long low stretch, got {runs[stuck_chain][0]}"
+assert runs[stuck_chain][0] >= 25, (
+    f"expected a long low stretch, got {runs[stuck_chain][0]}"
+)
 assert runs[stuck_chain][0] >= 3 * shuffled_runs[stuck_chain]
 assert min(correlations) > 0.9, f"spread of b should track sigma_b, got {correlations}"
 assert spread_low < 0.5 * spread_typical, "slopes should be squeezed in the low stretch"

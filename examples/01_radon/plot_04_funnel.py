@@ -49,15 +49,21 @@ print(
 # any, are marked with crosses.
 centered_model = fg.radon_model(parameterization="centered")
 nutpie_idata = fg.sample(centered_model, random_seed=RANDOM_SEED)
-nutpie_report = fg.funnel_report(nutpie_idata, scale="sigma_b", group="b", model=centered_model)
+nutpie_report = fg.funnel_report(
+    nutpie_idata, scale="sigma_b", group="b", model=centered_model
+)
 print(nutpie_report)
 
 
 def plot_both_scales(idata, sampler):
     """Draw b[75] against sigma_b on a linear and a log scale, side by side."""
-    fig, (ax_linear, ax_log) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+    fig, (ax_linear, ax_log) = plt.subplots(
+        1, 2, figsize=(7.2, 3.4), layout="constrained"
+    )
     fg.plots.plot_funnel(idata, var="b", index=75, scale="sigma_b", ax=ax_linear)
-    fg.plots.plot_funnel(idata, var="b", index=75, scale="sigma_b", log_scale=True, ax=ax_log)
+    fg.plots.plot_funnel(
+        idata, var="b", index=75, scale="sigma_b", log_scale=True, ax=ax_log
+    )
     ax_linear.set_title("sigma_b on a linear scale")
     ax_log.set_title("sigma_b on a log scale")
     fg.plots.plain_log_ticks(ax_log, axis="y")
@@ -82,7 +88,9 @@ plt.show()
 # count of divergences (printed below; like nutpie's, it changes from seed to seed). Where it
 # has divergences, they map where the trouble is.
 pymc_idata = fg.sample(centered_model, random_seed=RANDOM_SEED, nuts_sampler="pymc")
-pymc_report = fg.funnel_report(pymc_idata, scale="sigma_b", group="b", model=centered_model)
+pymc_report = fg.funnel_report(
+    pymc_idata, scale="sigma_b", group="b", model=centered_model
+)
 print(pymc_report)
 
 plot_both_scales(pymc_idata, "centered model sampled by PyMC's NUTS")

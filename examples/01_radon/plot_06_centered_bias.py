@@ -37,7 +37,9 @@ import os
 RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # sphinx_gallery_end_ignore
 
-centered_idata = fg.sample(fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED)
+centered_idata = fg.sample(
+    fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED
+)
 noncentered_idata = fg.sample(
     fg.radon_model(parameterization="noncentered"), random_seed=RANDOM_SEED
 )
@@ -71,7 +73,9 @@ print(
 print(f"smallest centered draw of sigma_b:                     {centered_min:.3f}")
 print(f"share of non-centered draws below even that:           {share_below_min:.3f}")
 print(f"non-centered 2.5% quantile of sigma_b:                 {noncentered_q025:.3f}")
-print(f"share of centered draws below it:                      {centered_share_below_nc_q025:.4f}")
+print(
+    f"share of centered draws below it:                      {centered_share_below_nc_q025:.4f}"
+)
 
 # %%
 # Both posteriors of ``sigma_b``
@@ -81,7 +85,9 @@ print(f"share of centered draws below it:                      {centered_share_b
 # the centered 1% quantile shaded. On the right, the lower tail close up: the
 # share of draws below each value of ``sigma_b`` (the empirical cumulative
 # distribution function), with ``sigma_b`` on a log scale.
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fig, (ax_density, ax_tail) = plt.subplots(
+    1, 2, figsize=(7.2, 3.6), layout="constrained"
+)
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
 fg.plots.plot_scale_posteriors(fits, scale="sigma_b", bins=30, ax=ax_density)
 ax_density.axvspan(
@@ -99,7 +105,10 @@ ax_density.set_title("Densities and means")
 fg.plots.plot_lower_tail(
     fits,
     scale="sigma_b",
-    xlim=(float(noncentered_sigma.quantile(0.002)), float(centered_sigma.quantile(0.3))),
+    xlim=(
+        float(noncentered_sigma.quantile(0.002)),
+        float(centered_sigma.quantile(0.3)),
+    ),
     ax=ax_tail,
 )
 ax_tail.axvspan(0.0, centered_q01, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0)

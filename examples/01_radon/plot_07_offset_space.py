@@ -78,7 +78,9 @@ fg.plots.plot_funnel(
 ax_offset.set_title("What the sampler moves: b_offset[75]")
 ax_slope.set_title("What we compute: b[75]")
 ax_slope.set_ylabel("")
-fig.suptitle("One non-centered fit: county 75 against sigma_b, in offset and slope space")
+fig.suptitle(
+    "One non-centered fit: county 75 against sigma_b, in offset and slope space"
+)
 plt.show()
 
 # %%

@@ -43,7 +43,9 @@ print(f"exact 5% quantile of sigma_b: {exact_q05:.4f}")
 
 centered_model = fg.radon_model(parameterization="centered")
 fits = {
-    f"centered, {target}": fg.sample(centered_model, random_seed=RANDOM_SEED, target_accept=target)
+    f"centered, {target}": fg.sample(
+        centered_model, random_seed=RANDOM_SEED, target_accept=target
+    )
     for target in TARGET_ACCEPTS
 }
 fits["non-centered, 0.8"] = fg.sample(
@@ -112,7 +114,9 @@ fig, (ax_q05, ax_ess) = plt.subplots(
     1, 2, figsize=(7.2, 3.8), layout="constrained", width_ratios=(3, 2)
 )
 positions = np.arange(len(fits))
-colors = [fg.plots.COLORS["centered"]] * len(TARGET_ACCEPTS) + [fg.plots.COLORS["noncentered"]]
+colors = [fg.plots.COLORS["centered"]] * len(TARGET_ACCEPTS) + [
+    fg.plots.COLORS["noncentered"]
+]
 markers = ["o"] * len(TARGET_ACCEPTS) + ["^"]
 rng = np.random.default_rng(RANDOM_SEED)
 for position, (label, idata), color, marker in zip(
@@ -142,11 +146,17 @@ ax_q05.set_xlabel("target_accept (triangles: non-centered)")
 ax_q05.set_ylabel("5% quantile of sigma_b")
 ax_q05.set_title("Lower tail of sigma_b")
 # sphinx_gallery_start_ignore
-ax_q05.scatter([], [], s=18, marker="o", facecolor="none", edgecolor="gray", label="one chain")
-ax_q05.errorbar([], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3, label="all chains ± MCSE")
+ax_q05.scatter(
+    [], [], s=18, marker="o", facecolor="none", edgecolor="gray", label="one chain"
+)
+ax_q05.errorbar(
+    [], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3, label="all chains ± MCSE"
+)
 ax_q05.set_xticks(positions, [label.split(", ")[1] for label in fits])
 ax_q05.set_ylim(0.0, ax_q05.get_ylim()[1] * 1.3)
-ax_q05.legend(fontsize=9, loc="upper center", ncols=3, handletextpad=0.3, columnspacing=0.8)
+ax_q05.legend(
+    fontsize=9, loc="upper center", ncols=3, handletextpad=0.3, columnspacing=0.8
+)
 # sphinx_gallery_end_ignore
 
 fg.plots.plot_bars(
@@ -185,7 +195,11 @@ for target in TARGET_ACCEPTS:
 noncentered_ess = rows["non-centered, 0.8"]["ESS bulk"]
 for target in TARGET_ACCEPTS:
     row = rows[f"centered, {target}"]
-    assert row["chain q05 RMSE"] > 1.5 * noncentered_rmse, (target, row, noncentered_rmse)
+    assert row["chain q05 RMSE"] > 1.5 * noncentered_rmse, (
+        target,
+        row,
+        noncentered_rmse,
+    )
     assert row["ESS bulk"] < noncentered_ess / 4, (target, row, noncentered_ess)
     assert row["min E-BFMI"] < 0.3, (target, row)
 assert rows["centered, 0.99"]["chain q05 RMSE"] > 2.5 * noncentered_rmse, rows

@@ -85,7 +85,9 @@ for report in reports.values():
 #
 # On the left, both fits' histograms with their means and the exact density; on the right,
 # the lower tail as the share of the posterior below each value of ``tau``, on a log scale.
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fig, (ax_density, ax_tail) = plt.subplots(
+    1, 2, figsize=(7.2, 3.6), layout="constrained"
+)
 fg.plots.plot_scale_posteriors(
     fits, scale="tau", exact=exact.density("tau"), bins=40, ax=ax_density
 )
@@ -103,10 +105,16 @@ ax_density.set_title("Densities and means")
 
 tail_grid = np.geomspace(exact.quantile("tau", 0.002), exact.quantile("tau", 0.5), 300)
 fg.plots.plot_lower_tail(
-    fits, scale="tau", exact=(tail_grid, exact.cdf("tau", tail_grid)), top=0.5, ax=ax_tail
+    fits,
+    scale="tau",
+    exact=(tail_grid, exact.cdf("tau", tail_grid)),
+    top=0.5,
+    ax=ax_tail,
 )
 ax_tail.set_title("Lower half, log scale")
-fig.suptitle("Posterior of tau in eight schools: exact, centered fit and non-centered fit")
+fig.suptitle(
+    "Posterior of tau in eight schools: exact, centered fit and non-centered fit"
+)
 plt.show()
 
 # %%
@@ -160,8 +168,13 @@ for label, idata in fits.items():
 #
 # School A's effect against ``tau`` on a log scale, with the divergent draws marked: the
 # centered draws stop where the funnel narrows, and the divergences crowd at that edge.
-fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True, layout="constrained")
-colors = {"centered": fg.plots.COLORS["centered"], "non-centered": fg.plots.COLORS["noncentered"]}
+fig, axes = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True, layout="constrained"
+)
+colors = {
+    "centered": fg.plots.COLORS["centered"],
+    "non-centered": fg.plots.COLORS["noncentered"],
+}
 for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=True):
     fg.plots.plot_funnel(
         idata,

@@ -36,7 +36,9 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # sphinx_gallery_end_ignore
 
 radon = fg.load_radon()
-per_county = radon.groupby("county").agg(houses=("floor", "size"), first_floor=("floor", "sum"))
+per_county = radon.groupby("county").agg(
+    houses=("floor", "size"), first_floor=("floor", "sum")
+)
 print(
     f"counties without a first-floor house: {(per_county['first_floor'] == 0).sum()} of "
     f"{len(per_county)}"
@@ -83,7 +85,9 @@ for label, idata in fits.items():
     ess = azs.ess(idata, var_names=QUANTITIES, method="bulk")
     worst = {name: float(ess[name].min()) for name in QUANTITIES}
     worst_name = min(worst, key=worst.get)
-    sigma_a_mcse = float(azs.mcse(idata, var_names=["sigma_a"], method="mean")["sigma_a"])
+    sigma_a_mcse = float(
+        azs.mcse(idata, var_names=["sigma_a"], method="mean")["sigma_a"]
+    )
     advice[label] = fg.suggest_parameterization(idata, groups=GROUPS)
     rows[label] = {
         "divergences": int(idata.sample_stats["diverging"].sum()),
@@ -93,7 +97,9 @@ for label, idata in fits.items():
         "ESS sigma_a": worst["sigma_a"],
         "ESS sigma_b": worst["sigma_b"],
         "q05 error": float(idata.posterior["sigma_b"].quantile(0.05)) - exact_q05,
-        "mass below": float(exact.cdf("sigma_b", float(idata.posterior["sigma_b"].min()))),
+        "mass below": float(
+            exact.cdf("sigma_b", float(idata.posterior["sigma_b"].min()))
+        ),
         "sigma_a z": (float(idata.posterior["sigma_a"].mean()) - exact.mean("sigma_a"))
         / sigma_a_mcse,
         "kappa a": advice[label].evidence.loc["a", "kappa_mean"],

@@ -114,7 +114,9 @@ for sampler in samplers:
             }
         )
 results = pd.DataFrame(rows).set_index(["sampler", "model"])
-fg.plots.format_table(results[["divergences", "worst ESS", "worst of", "mean bias", "q05 bias"]])
+fg.plots.format_table(
+    results[["divergences", "worst ESS", "worst of", "mean bias", "q05 bias"]]
+)
 
 # %%
 # The Monte Carlo standard errors of the two biases (:func:`funnelguide.estimate`):
@@ -147,7 +149,9 @@ panels = [
 fig, axes = plt.subplots(2, 2, figsize=(7.2, 5.0), layout="constrained", sharey=True)
 rows_at = np.arange(len(samplers))
 for ax, (column, label, scale) in zip(axes.flat, panels, strict=True):
-    for offset, (parameterization, style) in zip((-0.12, 0.12), styles.items(), strict=True):
+    for offset, (parameterization, style) in zip(
+        (-0.12, 0.12), styles.items(), strict=True
+    ):
         by_sampler = results.xs(parameterization, level="model").loc[samplers]
         ax.errorbar(
             by_sampler[column],
@@ -193,12 +197,17 @@ centered = results.xs("centered", level="model")
 noncentered = results.xs("non-centered", level="model")
 # Divergence counts are not asserted: they vary widely between runs (see the conclusion).
 for sampler in samplers:
-    assert noncentered.loc[sampler, "worst ESS"] > 2 * centered.loc[sampler, "worst ESS"], sampler
+    assert (
+        noncentered.loc[sampler, "worst ESS"] > 2 * centered.loc[sampler, "worst ESS"]
+    ), sampler
     assert centered.loc[sampler, "worst of"] == "sigma_b", sampler
     assert abs(noncentered.loc[sampler, "mean bias"]) < 0.03, sampler
     assert abs(noncentered.loc[sampler, "q05 bias"]) < 0.03, sampler
     for bias in ("mean bias", "q05 bias"):  # "within the Monte Carlo error": a few MCSE
-        assert abs(noncentered.loc[sampler, bias]) < 4 * noncentered.loc[sampler, f"{bias} MCSE"]
+        assert (
+            abs(noncentered.loc[sampler, bias])
+            < 4 * noncentered.loc[sampler, f"{bias} MCSE"]
+        )
     sizes = fits[sampler, "centered"].posterior.sizes
     assert (sizes["chain"], sizes["draw"]) == (4, 500), sampler
 # sphinx_gallery_end_ignore

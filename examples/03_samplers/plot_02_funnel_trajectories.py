@@ -83,7 +83,9 @@ summary = pd.DataFrame(
         "start v": [start[1] for start, _ in cases.values()],
         "steps taken": [len(t["positions"]) - 1 for t in trajectories.values()],
         "max |energy error|": [t["abs_error"].max() for t in trajectories.values()],
-        "error > 1 at step": [t["off_track_step"] or "never" for t in trajectories.values()],
+        "error > 1 at step": [
+            t["off_track_step"] or "never" for t in trajectories.values()
+        ],
         "divergent": [t["divergent"] for t in trajectories.values()],
     },
     index=pd.Index(list(cases), name="trajectory"),
@@ -181,9 +183,15 @@ for name in ("mouth 1", "mouth 2"):
     assert len(trajectories[name]["positions"]) == N_STEPS + 1, name
 for name in ("mouth to neck", "neck"):
     assert trajectories[name]["divergent"], name
-    off_track_v = trajectories[name]["positions"][trajectories[name]["off_track_step"], 1]
-    assert off_track_v < -3.5, f"{name} should leave the exact path in the neck, v={off_track_v}"
-assert trajectories["mouth to neck"]["off_track_step"] > 3, "starts out fine in the mouth"
+    off_track_v = trajectories[name]["positions"][
+        trajectories[name]["off_track_step"], 1
+    ]
+    assert off_track_v < -3.5, (
+        f"{name} should leave the exact path in the neck, v={off_track_v}"
+    )
+assert trajectories["mouth to neck"]["off_track_step"] > 3, (
+    "starts out fine in the mouth"
+)
 assert diverged[start_v < -6].mean() > 0.9
 assert diverged[start_v > 0].mean() < 0.1
 assert diverged[start_v < -4].mean() > 5 * diverged[start_v > 0].mean()

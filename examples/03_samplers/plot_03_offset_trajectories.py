@@ -58,7 +58,11 @@ cases = {
 def run(logp_grad, start, momentum):
     """Integrate one trajectory; keep the steps taken and the absolute energy error."""
     positions, _, energies = leapfrog(
-        logp_grad, np.array(start), np.array(momentum), step_size=STEP_SIZE, n_steps=N_STEPS
+        logp_grad,
+        np.array(start),
+        np.array(momentum),
+        step_size=STEP_SIZE,
+        n_steps=N_STEPS,
     )
     n_done = int(np.isfinite(energies).sum())
     abs_error = np.abs(energies[:n_done] - energies[0])
@@ -94,8 +98,16 @@ fg.plots.format_table(comparison)
 # same scale as in the previous example.
 styles = {
     "mouth 1": {"color": fg.plots.COLORS["other"], "linestyle": "-", "marker": "o"},
-    "mouth 2": {"color": fg.plots.COLORS["noncentered"], "linestyle": "-.", "marker": "s"},
-    "mouth to neck": {"color": fg.plots.COLORS["centered"], "linestyle": "--", "marker": "^"},
+    "mouth 2": {
+        "color": fg.plots.COLORS["noncentered"],
+        "linestyle": "-.",
+        "marker": "s",
+    },
+    "mouth to neck": {
+        "color": fg.plots.COLORS["centered"],
+        "linestyle": "--",
+        "marker": "^",
+    },
     "neck": {"color": fg.plots.COLORS["highlight"], "linestyle": ":", "marker": "D"},
 }
 line = {"lw": 1.5, "markersize": 3}
@@ -107,7 +119,9 @@ fig, (ax_offset, ax_error) = plt.subplots(
 )
 z_grid, v_grid = np.meshgrid(np.linspace(-3.5, 3.5, 200), np.linspace(*V_LIMITS, 200))
 offset_log_density = stats.norm.logpdf(z_grid) + stats.norm.logpdf(v_grid, 0, 3)
-ax_offset.contourf(z_grid, v_grid, offset_log_density, levels=12, cmap="Greys", alpha=0.6)
+ax_offset.contourf(
+    z_grid, v_grid, offset_log_density, levels=12, cmap="Greys", alpha=0.6
+)
 for name, trajectory in offset.items():
     ax_offset.plot(*trajectory["positions"].T, label=name, **line, **styles[name])
     ax_error.plot(
@@ -147,12 +161,25 @@ funnel_log_density = stats.norm.logpdf(v_grid, 0, 3) + stats.norm.logpdf(
 )
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained", sharey=True)
 panels = [
-    (axes[0], {name: t["positions"] for name, t in centered.items()}, "Integrated in (x, v)"),
-    (axes[1], {name: t["mapped"] for name, t in offset.items()}, "Integrated in (z, v), mapped"),
+    (
+        axes[0],
+        {name: t["positions"] for name, t in centered.items()},
+        "Integrated in (x, v)",
+    ),
+    (
+        axes[1],
+        {name: t["mapped"] for name, t in offset.items()},
+        "Integrated in (z, v), mapped",
+    ),
 ]
 for ax, paths, title in panels:
     ax.contourf(
-        x_grid, v_grid, np.clip(funnel_log_density, -12, None), levels=12, cmap="Greys", alpha=0.6
+        x_grid,
+        v_grid,
+        np.clip(funnel_log_density, -12, None),
+        levels=12,
+        cmap="Greys",
+        alpha=0.6,
     )
     envelope = np.linspace(*V_LIMITS, 300)
     for sign in (-1, 1):
@@ -201,12 +228,16 @@ random_runs = {
 }
 random_summary = pd.DataFrame(
     {
-        "divergent": [np.mean([r.divergent for r in runs]) for runs in random_runs.values()],
+        "divergent": [
+            np.mean([r.divergent for r in runs]) for runs in random_runs.values()
+        ],
         "median max |error|": [
-            np.median([r.max_abs_energy_error for r in runs]) for runs in random_runs.values()
+            np.median([r.max_abs_energy_error for r in runs])
+            for runs in random_runs.values()
         ],
         "largest max |error|": [
-            np.max([r.max_abs_energy_error for r in runs]) for runs in random_runs.values()
+            np.max([r.max_abs_energy_error for r in runs])
+            for runs in random_runs.values()
         ],
     },
     index=pd.Index(list(random_runs), name="coordinates"),
@@ -226,11 +257,18 @@ for name, trajectory in offset.items():
     )
 for name in ("mouth to neck", "neck"):
     assert centered[name]["abs_error"].max() > DIVERGENCE_THRESHOLD, name
-assert offset["mouth to neck"]["positions"][:, 1].min() < -8, "the offset path reaches deep"
+assert offset["mouth to neck"]["positions"][:, 1].min() < -8, (
+    "the offset path reaches deep"
+)
 assert not any(run.divergent for run in random_runs["(z, v)"])
 assert max(run.max_abs_energy_error for run in random_runs["(z, v)"]) < 1.0
 assert np.mean([run.divergent for run in random_runs["(x, v)"]]) > 0.03
-assert np.mean([r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=True) if d]) > 0.3
+assert (
+    np.mean(
+        [r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=True) if d]
+    )
+    > 0.3
+)
 # sphinx_gallery_end_ignore
 fg.plots.format_table(random_summary)
 
