@@ -70,10 +70,15 @@ def _install_newest(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the tests: the library, bad inputs, docstring examples, the gallery's form.
 
-    The gallery scripts themselves run in the docs build; ``nox -s gallery`` runs them stand-alone.
+    Two worker processes (pytest-xdist), each taking whole test files, so that a file's shared
+    fits are sampled once; ``nox -s tests -- -n 0`` runs in one process, and arguments after
+    ``--`` go to pytest. The gallery scripts themselves run in the docs build; ``nox -s gallery``
+    runs them stand-alone.
     """
     _install(session, "test")
-    session.run("pytest", *session.posargs, env={"MPLBACKEND": "Agg"})
+    session.run(
+        "pytest", "-n", "2", "--dist", "loadfile", *session.posargs, env={"MPLBACKEND": "Agg"}
+    )
 
 
 @nox.session

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from funnelguide._checks import _checked_fraction, _is_real
 from funnelguide._idata import divergent, posterior_var, sample_stat, scalar_draws
 
 __all__ = [
@@ -378,23 +378,16 @@ def _member_draws(idata: xr.DataTree, group: str) -> tuple[np.ndarray, list[str]
     return values, labels
 
 
-def _shrinkage_factors(members: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Estimate each member's kappa = E[Var(member | scale, data) / scale**2].
+def _common_loc_deviations(members: np.ndarray) -> np.ndarray:
+    """Each member's deviation from the draw's mean over members, scaled to its own variance.
 
-    Draws are sorted by the scale and cut into bins of similar scale values; within a bin, a
-    member's variance about the draw's mean over members (which removes the group's common
-    location) estimates its variance given the scale. Each bin's variance over its mean squared
-    scale is averaged over the bins, weighted by their draws.
+    Without a model, a member's own loc is unknown; for a group with one common loc, the mean
+    over its ``J`` members stands in for it. Subtracting that mean removes ``1/J`` of each
+    member's own variance, which the factor ``sqrt(J / (J - 1))`` restores.
     """
-    n_draws, n_members = members.shape
+    n_members = members.shape[1]
     deviations = members - members.mean(axis=1, keepdims=True)
-    n_bins = int(np.clip(n_draws // _DRAWS_PER_BIN, 1, _MAX_BINS))
-    kappa = np.zeros(n_members)
-    for in_bin in np.array_split(np.argsort(scale), n_bins):
-        # Subtracting the mean of J members removes 1/J of each member's own variance.
-        variance = deviations[in_bin].var(axis=0, ddof=1) * n_members / (n_members - 1)
-        kappa += in_bin.size / n_draws * variance / np.mean(scale[in_bin] ** 2)
-    return kappa
+    return deviations * np.sqrt(n_members / (n_members - 1))
 
 
 def suggest_parameterization(
@@ -419,6 +412,11 @@ def suggest_parameterization(
     members (which removes the common location ``mu``) is divided by the bin's mean
     ``sigma**2``; the bins are then averaged. Only the group and its scale are read, so a fit of
     either form works (non-centered fits keep the group, e.g. ``b``, as a Deterministic).
+
+    This is :func:`diagnose`'s estimator seen without the model: :func:`diagnose` finds the
+    groups and their scales in the model's graph and subtracts each member's own loc, so nested
+    groups and indexed locs work; here, with only the draws, the mean over members stands in
+    for a loc common to all. For a model of your own, use :func:`diagnose`.
 
     Parameters
     ----------
@@ -448,6 +446,7 @@ def suggest_parameterization(
 
     See Also
     --------
+    diagnose : The same estimator for every group of any model, found from its graph.
     funnel_report : Whether a fit shows the signs of a funnel.
     radon_model : Takes the advice's ``choice`` as its ``parameterization``.
 
@@ -472,12 +471,7 @@ def suggest_parameterization(
     {'theta': 'noncentered'}
     """
     groups = _checked_groups(groups)
-    if (
-        not isinstance(threshold, numbers.Real)
-        or isinstance(threshold, bool)
-        or not 0.0 < threshold < 1.0
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    _checked_fraction("threshold", threshold)
     if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
         raise TypeError(
             "idata must be the xarray.DataTree returned by fg.sample or pymc.sample, with a "
@@ -499,7 +493,9 @@ def suggest_parameterization(
                 f"scale {scale!r} of group {group!r} has non-positive draws; it must be the "
                 "group's standard deviation."
             )
-        kappa = _shrinkage_factors(members, scale_draws)
+        kappa = _binned_kappa(
+            "Normal", _common_loc_deviations(members), scale_draws[:, None], np.log(scale_draws)
+        )
         kappas[group] = pd.Series(kappa, index=pd.Index(labels, name="member"), name=group)
         mean = float(kappa.mean())
         choice[group] = "centered" if mean < threshold else "noncentered"
@@ -582,11 +578,7 @@ def estimate(idata: xr.DataTree, var: str, *, quantile: float | None = None) -> 
         value = float(values.mean())
         mcse = azs.mcse(idata, var_names=[var], method="mean")[var]
         return Estimate(value, float(mcse))
-    if (
-        not isinstance(quantile, numbers.Real)
-        or isinstance(quantile, bool)
-        or not 0.0 < float(quantile) < 1.0
-    ):
+    if not _is_real(quantile) or not 0.0 < float(quantile) < 1.0:
         raise ValueError(
             f"quantile must be a probability strictly between 0 and 1 (or None for the mean), "
             f"got {quantile!r}."
@@ -755,6 +747,20 @@ def _family_kappa(family: str, deviation: np.ndarray, scale: np.ndarray, bins: l
     return kappa
 
 
+def _binned_kappa(
+    family: str, deviation: np.ndarray, scale: np.ndarray, summary: np.ndarray
+) -> np.ndarray:
+    """Estimate per-member shrinkage factors (for diagnose and suggest_parameterization alike).
+
+    ``deviation`` (draws, *members) holds each member's deviation from its loc, ``scale`` the
+    scale per draw (broadcasting to the members), ``summary`` one number per draw by which the
+    draws are sorted and cut into bins of similar scale.
+    """
+    n_bins = int(np.clip(summary.size // _DRAWS_PER_BIN, 1, _MAX_BINS))
+    bins = np.array_split(np.argsort(summary), n_bins)
+    return _family_kappa(family, deviation, scale, bins)
+
+
 def _group_kappa(group, fgraph, posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Per member shrinkage factor and a per-draw scalar scale (for binning and quantiles)."""
     from funnelguide.groups import evaluator
@@ -785,10 +791,8 @@ def _group_kappa(group, fgraph, posterior: xr.Dataset) -> tuple[np.ndarray, np.n
     else:
         scale = np.stack([np.broadcast_to(s, members.shape[1:]) for s in scales])
         summary = np.log(scale.reshape(scale.shape[0], -1)).mean(axis=1)
-    n_bins = int(np.clip(summary.size // _DRAWS_PER_BIN, 1, _MAX_BINS))
-    bins = np.array_split(np.argsort(summary), n_bins)
     family = "Normal" if group.family in ("MvNormal", "StudentT") else group.family
-    kappa = _family_kappa(family, deviation, scale, bins)
+    kappa = _binned_kappa(family, deviation, scale, summary)
     if group.family == "MvNormal":
         kappa = kappa.mean(axis=-1)
     return kappa, summary
@@ -891,12 +895,7 @@ def diagnose(
     """
     from funnelguide.groups import model_groups
 
-    if (
-        not isinstance(threshold, numbers.Real)
-        or isinstance(threshold, bool)
-        or not 0.0 < threshold < 1.0
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    _checked_fraction("threshold", threshold)
     if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
         raise TypeError(
             "idata must be the xarray.DataTree returned by fg.sample or pymc.sample, with a "

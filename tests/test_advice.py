@@ -193,3 +193,19 @@ def test_kappa_of_synthetic_draws_with_two_member_dimensions(sigma_center, choic
     np.testing.assert_allclose(advice.kappa["theta"].to_numpy(), exact.ravel(), atol=0.08)
     assert advice.kappa["theta"].index[0] == "[r0, 0]"
     assert advice.evidence.loc["theta", "members"] == 30
+
+
+def test_the_advice_agrees_with_diagnose_which_reads_the_model(
+    noncentered_advice, radon_noncentered_idata
+):
+    """One estimator: the mean over members (no model) against each member's own loc."""
+    diagnosis = fg.diagnose(radon_noncentered_idata, fg.radon_model(parameterization="noncentered"))
+    for group in ("a", "b"):
+        kappa_model = diagnosis.groups[group].kappa.to_numpy()
+        kappa_draws = noncentered_advice.kappa[group].to_numpy()
+        assert kappa_draws.mean() == pytest.approx(kappa_model.mean(), abs=0.03)
+        assert np.corrcoef(kappa_draws, kappa_model)[0, 1] > 0.95
+        assert (
+            noncentered_advice.choice[group] == diagnosis.parameterization[group]
+            or abs(kappa_model.mean() - noncentered_advice.threshold) < 0.05
+        )

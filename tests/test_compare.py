@@ -184,3 +184,10 @@ def test_fits_of_different_shapes_or_no_shared_variable_are_refused(noncentered_
     fewer["posterior"] = posterior.isel(school=slice(0, 5))
     with pytest.raises(ValueError, match=r"variable 'effect' has dims"):
         fg.posterior_agreement(fewer, noncentered_idata, ["effect"])
+
+
+def test_a_cached_fit_keeps_its_sampling_time(noncentered_model, tmp_path):
+    fresh = fg.sample(noncentered_model, draws=200, tune=200, random_seed=9, cache_dir=tmp_path)
+    stored = fg.sample(noncentered_model, draws=200, tune=200, random_seed=9, cache_dir=tmp_path)
+    assert stored.posterior.attrs["sampling_time"] == fresh.posterior.attrs["sampling_time"]
+    assert fg.efficiency(stored).equals(fg.efficiency(fresh))

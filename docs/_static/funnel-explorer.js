@@ -739,7 +739,7 @@
         }
       }
       this.drawHistogram(h, bins, n, color);
-      var parts = n ? ["Draws " + n + ", divergent " + divergences, "P(v < −3) ≈ " + (below / n).toFixed(3)] : ["Press “Run NUTS”."];
+      var parts = n ? ["Draws " + n + ", divergent " + divergences, "P(v < −3) ≈ " + (below / n).toFixed(3)] : ["Press “Run NUTS”"];
       if (exact !== undefined) parts.push("exact " + exact.toFixed(3));
       view.text.textContent = parts.join("; ") + ".";
       this.root.dataset[name === "centered" ? "centeredDivergences" : "noncenteredDivergences"] = String(divergences);

@@ -175,14 +175,23 @@ def neck_to_mouth(idata, name):
     return x[low].std() / x[high].std()
 
 
-funnel_ratio = {title: neck_to_mouth(idata, name) for title, (idata, name) in panels.items()}
+funnel_ratio = {
+    title: neck_to_mouth(idata, name) for title, (idata, name) in panels.items()
+}
 assert funnel_ratio["centered fit"] < 0.5  # a funnel: the draws narrow towards the neck
-assert funnel_ratio["advised fit"] > 0.7  # offsets: about as wide at the neck as at the mouth
+assert (
+    funnel_ratio["advised fit"] > 0.7
+)  # offsets: about as wide at the neck as at the mouth
 floor_spread = {
     label: idata.posterior["chol_stds"].isel(chol_stds_dim_0=1).to_numpy().ravel()
-    for label, idata in {"centered": centered_idata, "reference": reference_idata}.items()
+    for label, idata in {
+        "centered": centered_idata,
+        "reference": reference_idata,
+    }.items()
 }
-assert np.quantile(floor_spread["reference"], 0.01) < np.quantile(floor_spread["centered"], 0.01)
+assert np.quantile(floor_spread["reference"], 0.01) < np.quantile(
+    floor_spread["centered"], 0.01
+)
 # sphinx_gallery_end_ignore
 
 # %%
@@ -210,14 +219,19 @@ assert list(groups.index) == ["county_effect"]
 assert groups.loc["county_effect", "family"] == "MvNormal"
 assert groups.loc["county_effect", "form"] == "centered"
 assert diagnosis.parameterization == {"county_effect": "noncentered"}
-assert fg.hierarchical_groups(advised_model).loc["county_effect", "form"] == "noncentered"
+assert (
+    fg.hierarchical_groups(advised_model).loc["county_effect", "form"] == "noncentered"
+)
 assert "county_effect_offset" in [rv.name for rv in advised_model.free_RVs]
 assert advised_model.named_vars_to_dims["county_effect"] == ("county", "effect")
 centered_row, advised_row = comparison.loc["centered"], comparison.loc["advised"]
 assert diagnosis.divergences == centered_row["divergences"]
 assert diagnosis.groups["county_effect"].problems  # the report names signs of trouble
 assert advised_row["worst ESS / s"] > centered_row["worst ESS / s"]
-assert advised_row["worst ESS / 1000 gradients"] > centered_row["worst ESS / 1000 gradients"]
+assert (
+    advised_row["worst ESS / 1000 gradients"]
+    > centered_row["worst ESS / 1000 gradients"]
+)
 assert agreement["advised"].max() < 4
 assert houses["first_floor"].median() <= 1
 assert rho_interval[0] < 0 < rho_interval[1]
