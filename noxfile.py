@@ -212,6 +212,21 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/docs_timing.py", env={"MPLBACKEND": "Agg"})
 
 
+@nox.session(name="bench-own-models")
+def bench_own_models(session: nox.Session) -> None:
+    """The "Your own model" chapter's models in every form: ``nox -s bench-own-models``.
+
+    ``benchmarks/own_models.py`` (worst ESS per second and per gradient of the centered fit, the
+    advised rewrite, all non-centered and per-member weights, as ratios to the centered fit) and
+    ``benchmarks/groups_timing.py`` (finding and rewriting the groups of a ten-group model).
+    Extra arguments go to ``own_models.py``, e.g. ``-- --seeds 1 2``. Take timings on an
+    otherwise idle machine.
+    """
+    _install(session, "docs")
+    session.run("python", "benchmarks/own_models.py", *session.posargs, env={"MPLBACKEND": "Agg"})
+    session.run("python", "benchmarks/groups_timing.py", env={"MPLBACKEND": "Agg"})
+
+
 @nox.session(name="docs-timing")
 def docs_timing(session: nox.Session) -> None:
     """Time the site's builds only: ``nox -s docs-timing [-- docs_timing.py args]``."""
