@@ -108,8 +108,7 @@ def test_laplace_covariance_is_the_inverse_of_the_symbolic_hessian(model_builder
     model = model_builder()
     approx = fg.laplace_approximation(model)
     info = DictToArrayBijection.map(model.initial_point()).point_map_info
-    # FAST_COMPILE: one evaluation of the symbolic Hessian needs no optimized backend
-    hessian = model.compile_d2logp(jacobian=True, negate_output=False, mode="FAST_COMPILE")
+    hessian = model.compile_d2logp(jacobian=True, negate_output=False)
     symbolic = np.asarray(hessian(DictToArrayBijection.rmap(RaveledVars(approx.mean, info))))
     np.testing.assert_allclose(
         np.linalg.inv(approx.covariance), -symbolic, rtol=1e-6, atol=1e-8 * np.abs(symbolic).max()
