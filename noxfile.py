@@ -70,10 +70,15 @@ def _install_newest(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the tests: the library, bad inputs, docstring examples, the gallery's form.
 
-    The gallery scripts themselves run in the docs build; ``nox -s gallery`` runs them stand-alone.
+    Two worker processes (pytest-xdist), each taking whole test files, so that a file's shared
+    fits are sampled once; ``nox -s tests -- -n 0`` runs in one process, and arguments after
+    ``--`` go to pytest. The gallery scripts themselves run in the docs build; ``nox -s gallery``
+    runs them stand-alone.
     """
     _install(session, "test")
-    session.run("pytest", *session.posargs, env={"MPLBACKEND": "Agg"})
+    session.run(
+        "pytest", "-n", "2", "--dist", "loadfile", *session.posargs, env={"MPLBACKEND": "Agg"}
+    )
 
 
 @nox.session
@@ -205,6 +210,21 @@ def bench(session: nox.Session) -> None:
         session.warn("docs/conf.py does not exist: no site build to time.")
         return
     session.run("python", "benchmarks/docs_timing.py", env={"MPLBACKEND": "Agg"})
+
+
+@nox.session(name="bench-own-models")
+def bench_own_models(session: nox.Session) -> None:
+    """The "Your own model" chapter's models in every form: ``nox -s bench-own-models``.
+
+    ``benchmarks/own_models.py`` (worst ESS per second and per gradient of the centered fit, the
+    advised rewrite, all non-centered and per-member weights, as ratios to the centered fit) and
+    ``benchmarks/groups_timing.py`` (finding and rewriting the groups of a ten-group model).
+    Extra arguments go to ``own_models.py``, e.g. ``-- --seeds 1 2``. Take timings on an
+    otherwise idle machine.
+    """
+    _install(session, "docs")
+    session.run("python", "benchmarks/own_models.py", *session.posargs, env={"MPLBACKEND": "Agg"})
+    session.run("python", "benchmarks/groups_timing.py", env={"MPLBACKEND": "Agg"})
 
 
 @nox.session(name="docs-timing")

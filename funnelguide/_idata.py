@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import xarray as xr
+
+from funnelguide._checks import _is_integer
 
 __all__ = ["divergent", "draws", "element_label", "posterior_var", "sample_stat", "scalar_draws"]
 
@@ -49,7 +49,7 @@ def _element(array: xr.DataArray, var: str, index: int | str | None) -> xr.DataA
         )
     dim = extra[0]
     labels = array[dim].to_numpy()
-    if isinstance(index, numbers.Integral) and not isinstance(index, bool):
+    if _is_integer(index):
         if not -len(labels) <= index < len(labels):
             raise ValueError(
                 f"index={index!r} is out of range for {var!r}, which has {len(labels)} "

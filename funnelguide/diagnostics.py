@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from funnelguide._checks import _checked_fraction, _is_real
 from funnelguide._idata import divergent, posterior_var, sample_stat, scalar_draws
 
 __all__ = [
@@ -471,12 +471,7 @@ def suggest_parameterization(
     {'theta': 'noncentered'}
     """
     groups = _checked_groups(groups)
-    if (
-        not isinstance(threshold, numbers.Real)
-        or isinstance(threshold, bool)
-        or not 0.0 < threshold < 1.0
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    _checked_fraction("threshold", threshold)
     if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
         raise TypeError(
             "idata must be the xarray.DataTree returned by fg.sample or pymc.sample, with a "
@@ -583,11 +578,7 @@ def estimate(idata: xr.DataTree, var: str, *, quantile: float | None = None) -> 
         value = float(values.mean())
         mcse = azs.mcse(idata, var_names=[var], method="mean")[var]
         return Estimate(value, float(mcse))
-    if (
-        not isinstance(quantile, numbers.Real)
-        or isinstance(quantile, bool)
-        or not 0.0 < float(quantile) < 1.0
-    ):
+    if not _is_real(quantile) or not 0.0 < float(quantile) < 1.0:
         raise ValueError(
             f"quantile must be a probability strictly between 0 and 1 (or None for the mean), "
             f"got {quantile!r}."
@@ -904,12 +895,7 @@ def diagnose(
     """
     from funnelguide.groups import model_groups
 
-    if (
-        not isinstance(threshold, numbers.Real)
-        or isinstance(threshold, bool)
-        or not 0.0 < threshold < 1.0
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    _checked_fraction("threshold", threshold)
     if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
         raise TypeError(
             "idata must be the xarray.DataTree returned by fg.sample or pymc.sample, with a "

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from funnelguide._model_priors import NEALS_FUNNEL_PRIORS
+
 __all__ = [
     "DIVERGENCE_THRESHOLD",
     "Trajectory",
@@ -27,8 +29,8 @@ __all__ = [
 #: Energy rise beyond which a trajectory counts as divergent (Stan's and PyMC's default).
 DIVERGENCE_THRESHOLD = 1000.0
 
-#: Standard deviation of ``v`` in Neal's funnel.
-V_SD = 3.0
+#: Standard deviation of ``v`` in Neal's funnel, its prior in :func:`neals_funnel_model`.
+V_SD = NEALS_FUNNEL_PRIORS["v"].scale
 
 LogpGrad = Callable[[np.ndarray], tuple[float, np.ndarray]]
 

@@ -36,6 +36,8 @@ from pytensor.tensor.blockwise import Blockwise
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.subtensor import AdvancedSubtensor, Subtensor
 
+from funnelguide._checks import _check_model
+
 __all__ = ["hierarchical_groups"]
 
 #: Location-scale families: RandomVariable class name -> (family, index of loc, index of scale)
@@ -292,8 +294,7 @@ def find_groups(fgraph: FunctionGraph) -> dict[str, Group]:
 
 def model_groups(model: pm.Model) -> tuple[FunctionGraph, dict[str, Group]]:
     """Return a model's fgraph (inlined views) and its groups."""
-    if not isinstance(model, pm.Model):
-        raise TypeError(f"model must be a pymc.Model, got {type(model).__name__}.")
+    _check_model(model)
     initvals = [rv.name for rv, value in model.rvs_to_initial_values.items() if value is not None]
     if initvals:
         raise ValueError(

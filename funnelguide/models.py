@@ -19,13 +19,19 @@ Each builder writes its model once, centered; the other forms are produced by
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import pymc as pm
 
+from funnelguide._checks import _checked_frame, _is_integer, _is_real
+from funnelguide._model_priors import (
+    EIGHT_SCHOOLS_PRIORS,
+    NEALS_FUNNEL_PRIORS,
+    POOLED_RADON_PRIORS,
+    RADON_PRIORS,
+)
 from funnelguide.data import load_eight_schools, load_radon
 
 __all__ = [
@@ -58,7 +64,7 @@ def _weight_of(value: object, where: str) -> float:
                 "(1 centered, 0 non-centered)."
             )
         return PARAMETERIZATIONS[value]
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if _is_real(value):
         weight = float(value)
         if not (0.0 <= weight <= 1.0):  # also rejects NaN
             raise ValueError(
@@ -130,42 +136,6 @@ def _in_form(model: pm.Model, weights: Mapping[str, float]) -> pm.Model:
     return reparameterize(model, rewrite)
 
 
-def _checked_frame(
-    data: object, *, numeric: Sequence[str], labels: Sequence[str], what: str
-) -> pd.DataFrame:
-    """Check that ``data`` is a non-empty frame with the columns a model needs, all filled."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame of {what}, got {type(data).__name__}.")
-    missing = [col for col in (*labels, *numeric) if col not in data.columns]
-    if missing:
-        raise KeyError(
-            f"data is missing column(s) {missing}; {what} needs {[*labels, *numeric]}, "
-            f"and data has {list(data.columns)}."
-        )
-    if len(data) == 0:
-        raise ValueError(f"data has no rows; {what} needs at least one.")
-    for col in numeric:
-        if not pd.api.types.is_numeric_dtype(data[col]) or pd.api.types.is_bool_dtype(data[col]):
-            column = data[col]
-            not_numbers = column.notna() & pd.to_numeric(column, errors="coerce").isna()
-            example = column[not_numbers] if not_numbers.any() else column
-            raise TypeError(
-                f"data[{col!r}] must be numeric (int or float), got dtype {column.dtype}, "
-                f"e.g. value {example.iloc[0]!r} at row {example.index[0]!r}."
-            )
-    for col in (*labels, *numeric):
-        bad = data[col].isna().to_numpy()
-        if col in numeric:
-            bad = bad | ~np.isfinite(data[col].to_numpy(dtype=float))
-        if bad.any():
-            rows = list(data.index[bad][:5])
-            raise ValueError(
-                f"data[{col!r}] has {int(bad.sum())} missing or non-finite value(s), "
-                f"first at row(s) {rows}; drop or fill them before building the model."
-            )
-    return data
-
-
 def radon_model(
     data: pd.DataFrame | None = None, *, parameterization: Parameterization = "centered"
 ) -> pm.Model:
@@ -227,13 +197,13 @@ def radon_model(
     with pm.Model(coords=coords) as model:
         county_idx_data = pm.Data("county_idx", county_idx.astype("int64"), dims="obs_id")
         floor = pm.Data("floor", data["floor"].to_numpy(dtype=float), dims="obs_id")
-        mu_a = pm.Normal("mu_a", mu=0.0, sigma=100.0**2)
-        sigma_a = pm.HalfCauchy("sigma_a", beta=5.0)
-        mu_b = pm.Normal("mu_b", mu=0.0, sigma=100.0**2)
-        sigma_b = pm.HalfCauchy("sigma_b", beta=5.0)
+        mu_a = RADON_PRIORS["mu_a"].rv("mu_a")
+        sigma_a = RADON_PRIORS["sigma_a"].rv("sigma_a")
+        mu_b = RADON_PRIORS["mu_b"].rv("mu_b")
+        sigma_b = RADON_PRIORS["sigma_b"].rv("sigma_b")
         a = pm.Normal("a", mu=mu_a, sigma=sigma_a, dims="county")
         b = pm.Normal("b", mu=mu_b, sigma=sigma_b, dims="county")
-        eps = pm.HalfCauchy("eps", beta=5.0)
+        eps = RADON_PRIORS["eps"].rv("eps")
         mean = a[county_idx_data] + b[county_idx_data] * floor
         pm.Normal(
             "log_radon",
@@ -301,8 +271,8 @@ def eight_schools_model(
     weights = resolve_parameterization(parameterization, list(EIGHT_SCHOOLS_GROUPS))
     coords = {"school": data["school"].astype(str).tolist()}
     with pm.Model(coords=coords) as model:
-        mu = pm.Normal("mu", mu=0.0, sigma=5.0)
-        tau = pm.HalfCauchy("tau", beta=5.0)
+        mu = EIGHT_SCHOOLS_PRIORS["mu"].rv("mu")
+        tau = EIGHT_SCHOOLS_PRIORS["tau"].rv("tau")
         theta = pm.Normal("theta", mu=mu, sigma=tau, dims="school")
         pm.Normal(
             "y",
@@ -352,7 +322,7 @@ def neals_funnel_model(
     >>> [int(label) for label in model.coords["component"]]
     [0, 1]
     """
-    if not isinstance(ndim, numbers.Integral) or isinstance(ndim, bool):
+    if not _is_integer(ndim):
         raise TypeError(
             f"ndim must be an integer of at least 2, got {ndim!r} of type {type(ndim).__name__}."
         )
@@ -360,16 +330,18 @@ def neals_funnel_model(
         raise ValueError(f"ndim must be at least 2 (v and one x), got {ndim!r}.")
     weights = resolve_parameterization(parameterization, list(NEALS_FUNNEL_GROUPS))
     with pm.Model(coords={"component": np.arange(int(ndim) - 1)}) as model:
-        v = pm.Normal("v", mu=0.0, sigma=3.0)
+        v = NEALS_FUNNEL_PRIORS["v"].rv("v")
         pm.Normal("x", mu=0.0, sigma=pm.math.exp(v / 2.0), dims="component")
     return _in_form(model, weights)
 
 
+_V_PRIOR = NEALS_FUNNEL_PRIORS["v"]
+
 #: The exact moments of Neal's funnel's ``v``: mean, standard deviation and P(v < -3).
 NEALS_FUNNEL_V_EXACT = {
-    "mean": 0.0,
-    "sd": 3.0,
-    "p_below_minus_3": 0.5 * math.erfc(1.0 / math.sqrt(2.0)),
+    "mean": _V_PRIOR.loc,
+    "sd": _V_PRIOR.scale,
+    "p_below_minus_3": 0.5 * math.erfc((_V_PRIOR.loc + 3.0) / (_V_PRIOR.scale * math.sqrt(2.0))),
 }
 
 
@@ -411,9 +383,9 @@ def pooled_radon_model(data: pd.DataFrame | None = None) -> pm.Model:
     )
     with pm.Model(coords={"obs_id": np.arange(len(data))}) as model:
         floor = pm.Data("floor", data["floor"].to_numpy(dtype=float), dims="obs_id")
-        a = pm.Normal("a", mu=0.0, sigma=100.0**2)
-        b = pm.Normal("b", mu=0.0, sigma=100.0**2)
-        eps = pm.HalfCauchy("eps", beta=5.0)
+        a = POOLED_RADON_PRIORS["a"].rv("a")
+        b = POOLED_RADON_PRIORS["b"].rv("b")
+        eps = POOLED_RADON_PRIORS["eps"].rv("eps")
         pm.Normal(
             "log_radon",
             mu=a + b * floor,

@@ -15,8 +15,9 @@ from pymc.blocking import DictToArrayBijection, RaveledVars
 from scipy import differentiate
 from scipy.optimize import minimize
 
+from funnelguide._checks import _check_model
 from funnelguide._idata import posterior_var
-from funnelguide.sampling import _check_model
+from funnelguide.sampling import _reproducible_compile
 
 __all__ = [
     "LaplaceApproximation",
@@ -70,7 +71,8 @@ def find_map(model: pm.Model, **kwargs: Any) -> dict[str, np.ndarray]:
     kwargs.setdefault("progressbar", False)
     kwargs.setdefault("jitter", False)
     kwargs["return_inferencedata"] = True
-    result = pm.find_MAP(model=model, **kwargs)
+    with _reproducible_compile():  # the same stopping point from a fresh or a cached compile
+        result = pm.find_MAP(model=model, **kwargs)
     return {  # np.array keeps scalars as 0-d arrays, as the docstring promises
         name: np.array(np.asarray(value)[0, 0])
         for name, value in result["posterior"].to_dataset().items()
@@ -178,10 +180,13 @@ def joint_log_density(model: pm.Model, idata: xr.DataTree) -> xr.DataArray:
     _check_model(model)
     for rv in model.free_RVs:
         posterior_var(idata, rv.name)
-    parts = [
-        compute_log_prior(idata, model=model, extend_inferencedata=False, progressbar=False),
-        compute_log_likelihood(idata, model=model, extend_inferencedata=False, progressbar=False),
-    ]
+    with _reproducible_compile():
+        parts = [
+            compute_log_prior(idata, model=model, extend_inferencedata=False, progressbar=False),
+            compute_log_likelihood(
+                idata, model=model, extend_inferencedata=False, progressbar=False
+            ),
+        ]
     terms = [
         array.sum([dim for dim in array.dims if dim not in ("chain", "draw")])
         for part in parts
@@ -228,7 +233,9 @@ def log_density_at(model: pm.Model, point: dict[str, np.ndarray]) -> float:
         if transform is not None:
             value = transform.forward(value, *rv.owner.inputs).eval()
         value_point[value_var.name] = value
-    return float(model.compile_logp(jacobian=False)(value_point))
+    with _reproducible_compile():
+        logp = model.compile_logp(jacobian=False)
+    return float(logp(value_point))
 
 
 @dataclass(frozen=True)
@@ -287,9 +294,10 @@ class LaplaceApproximation:
             for var in self.model.unobserved_value_vars
             if var.name in self.model.named_vars and not var.name.endswith("__")
         ]
-        to_constrained = self.model.compile_fn(
-            outputs, inputs=self.model.value_vars, on_unused_input="ignore", point_fn=True
-        )
+        with _reproducible_compile():
+            to_constrained = self.model.compile_fn(
+                outputs, inputs=self.model.value_vars, on_unused_input="ignore", point_fn=True
+            )
         values: dict[str, list[np.ndarray]] = {var.name: [] for var in outputs}
         for vector in vectors:
             point = DictToArrayBijection.rmap(RaveledVars(vector, start.point_map_info))
@@ -370,8 +378,9 @@ def laplace_approximation(model: pm.Model) -> LaplaceApproximation:
     """
     _check_model(model)
     start = DictToArrayBijection.map(model.initial_point())
-    logp = model.compile_logp(jacobian=True)
-    dlogp = model.compile_dlogp(jacobian=True)
+    with _reproducible_compile():
+        logp = model.compile_logp(jacobian=True)
+        dlogp = model.compile_dlogp(jacobian=True)
 
     def point(vector: np.ndarray) -> dict[str, np.ndarray]:
         return DictToArrayBijection.rmap(RaveledVars(vector, start.point_map_info))

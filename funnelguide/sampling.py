@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import numbers
 import os
 import time
 from typing import Any, Literal
@@ -31,7 +30,7 @@ from pytensor.graph.traversal import ancestors
 from pytensor.tensor.random.type import RandomType
 
 from funnelguide import cache
-from funnelguide._checks import _check_model
+from funnelguide._checks import _check_model, _checked_int, _is_integer
 from funnelguide.cache import CACHE_DIR_ENV, CacheWarning
 
 __all__ = ["CACHE_DIR_ENV", "CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
@@ -47,6 +46,27 @@ _COMPILED: dict[str, Any] = {}
 #: cached outer function a warm process calls (weak symbols, first definition wins). Without
 #: fastmath both copies compute bit-identical results. See ``tests/test_compile_cache.py``.
 _REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
+
+#: ... and no C++ while compiling. The sampled functions are numba's; the one other function
+#: compiled is PyMC's initial point (``pymc.initial_point.make_initial_point_fn``, pure-Python
+#: FAST_COMPILE mode). But the inner graph of a Scan in it, such as the draw of an LKJ
+#: correlation matrix that ``LKJCholeskyCov``'s support point keeps in the graph, is linked with
+#: C thunks, and the C code of its matrix product reads ``pytensor.config.blas__ldflags``. On a
+#: pip installation without a system BLAS, that first read probes for one and warns "PyTensor
+#: could not link to a BLAS installation" (an error in a build with warnings as errors). With no
+#: C++ compiler PyTensor links such inner graphs in Python (NumPy does the product with its own
+#: BLAS) and probes nothing; functions without inner graphs were pure Python already, so their
+#: initial points, and the draws, are the same. See ``tests/test_sampling.py``.
+_COMPILE_FLAGS = {**_REPRODUCIBLE_NUMBA_FLAGS, "cxx": ""}
+
+
+def _reproducible_compile():
+    """Return a context in which PyTensor compiles bit-reproducibly, fresh or from disk.
+
+    Every function of the library that compiles a model (sampling, the MAP, log densities)
+    compiles inside it, so that one call gives one number in a fresh process and in a warm one.
+    """
+    return pytensor.config.change_flags(**_COMPILE_FLAGS)
 
 
 def model_fingerprint(model: pm.Model) -> str:
@@ -121,20 +141,10 @@ def _check_continuous(model: pm.Model) -> None:
         )
 
 
-def _check_count(name: str, value: object, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}.")
-    return int(value)
-
-
 def _check_seed(random_seed: object) -> int | None:
     if random_seed is None:
         return None
-    if (
-        not isinstance(random_seed, numbers.Integral)
-        or isinstance(random_seed, bool)
-        or not 0 <= random_seed < 2**63
-    ):
+    if not _is_integer(random_seed) or not 0 <= random_seed < 2**63:
         raise ValueError(
             f"random_seed must be None or an integer in [0, 2**63), got {random_seed!r}."
         )
@@ -148,7 +158,7 @@ def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, floa
     if fingerprint in _COMPILED:
         return _COMPILED[fingerprint], 0.0
     start = time.perf_counter()
-    with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+    with _reproducible_compile():
         compiled = nutpie.compile_pymc_model(model, backend="numba")
     _COMPILED[fingerprint] = compiled
     return compiled, time.perf_counter() - start
@@ -164,7 +174,7 @@ def _run_sampler(
     nuts_sampler = settings["nuts_sampler"]
     if nuts_sampler != "nutpie":
         # PyTensor's default linker is numba, so PyMC's own NUTS needs the same flags as nutpie.
-        with pytensor.config.change_flags(**_REPRODUCIBLE_NUMBA_FLAGS):
+        with _reproducible_compile():
             return pm.sample(
                 model=model,
                 draws=settings["draws"],
@@ -281,9 +291,9 @@ def sample(
     _check_model(model)
     _check_continuous(model)
     settings = {
-        "draws": _check_count("draws", draws, 1),
-        "tune": _check_count("tune", tune, 0),
-        "chains": _check_count("chains", chains, 1),
+        "draws": _checked_int("draws", draws, 1),
+        "tune": _checked_int("tune", tune, 0),
+        "chains": _checked_int("chains", chains, 1),
         "random_seed": _check_seed(random_seed),
         "nuts_sampler": nuts_sampler,
         "progressbar": bool(progressbar),

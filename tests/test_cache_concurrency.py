@@ -1,10 +1,16 @@
 """The result cache under concurrency: several processes writing and reading the same keys.
 
 The gallery runs two examples at a time, and examples that sample the same model with the same
-settings and seed share one cache entry. Here four processes sample Neal's funnel with the same
-seeds in the same order into one ``cache_dir``, with warnings as errors: each must get its
-draws without a :class:`~funnelguide.CacheWarning` (an entry deleted or half written under a
-reader) and without an error on write, and every entry left behind must be complete.
+settings and seed share one cache entry. Here two processes (one per core of a 2-core machine,
+so they truly run at once) sample Neal's funnel with the same seeds in the same order into one
+``cache_dir``, with warnings as errors: each must get its draws without a
+:class:`~funnelguide.CacheWarning` (an entry deleted or half written under a reader) and without
+an error on write, and every entry left behind must be complete.
+
+Two processes are enough to catch the race: against a cache that replaces an entry in place
+(no temporary name, no lock) this test failed in each of two runs, once with a ``CacheWarning``
+on read (a manifest missing under the reader) and once with an ``OSError`` on write (a folder
+removed under the writer). Each process more costs an import and a compile (about 15 s).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 ROOT = Path(__file__).resolve().parents[1]
-PROCESSES = 4
+PROCESSES = 2
 SEEDS = range(1, 9)
 
 #: One worker: samples the funnel at every seed into the shared cache, and saves the draws of

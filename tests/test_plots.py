@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 from matplotlib.container import ErrorbarContainer
@@ -275,3 +276,212 @@ def test_plot_map_vs_mean_uses_the_current_axes_when_ax_is_none(map_table):
     plt.figure()
     current = plt.gca()
     assert fg.plots.plot_map_vs_mean(map_table, var="b") is current
+
+
+# ---------------------------------------------------------------- plain_log_ticks
+
+
+def test_plain_log_ticks_labels_a_log_axis_with_plain_numbers(two_axes):
+    _, ax = two_axes
+    ax.semilogx([1, 150], [0, 1])
+    assert fg.plots.plain_log_ticks(ax, axis="x") is ax
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if 1 <= t.get_position()[0] <= 150]
+    assert {"1", "2", "5", "10", "20", "50", "100"} <= set(labels), labels
+    assert not any("10^" in label or "$" in label for label in labels), labels
+
+
+@pytest.mark.parametrize(("axis", "message"), [("z", "axis must be"), ("y", "log axis")])
+def test_plain_log_ticks_rejects_a_bad_axis(axis, message):
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        fg.plots.plain_log_ticks(ax, axis=axis)
+
+
+# ---------------------------------------------------------------- plot_count_bars
+
+
+def test_plot_count_bars_pools_counts_at_the_cap(two_axes):
+    _, ax = two_axes
+    counts = [1, 1, 1, 2, 4, 7, 9, 30]
+    assert fg.plots.plot_count_bars(counts, cap=5, ax=ax) is ax
+    heights = {round(p.get_x() + p.get_width() / 2): p.get_height() for p in ax.patches}
+    assert heights == {1: 3, 2: 1, 3: 0, 4: 1, 5: 3}
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[-1] == "5+" and labels[0] == "1", labels
+    assert sum(heights.values()) == len(counts)
+
+
+def test_plot_count_bars_on_the_radon_counties(two_axes):
+    _, ax = two_axes
+    houses = fg.load_radon().groupby("county").size()
+    fg.plots.plot_count_bars(houses, cap=20, ax=ax)
+    assert sum(p.get_height() for p in ax.patches) == houses.size
+    assert ax.patches[-1].get_height() == (houses >= 20).sum()
+    assert ax.get_xticklabels()[-1].get_text() == "20+"
+
+
+@pytest.mark.parametrize(
+    ("counts", "cap", "message"),
+    [
+        ([1, 2], 0, "cap must be"),
+        ([1, 2], 2.5, "cap must be"),
+        ([], 3, "empty"),
+        ([1, -1], 3, "non-negative"),
+    ],
+)
+def test_plot_count_bars_rejects_bad_input(counts, cap, message):
+    with pytest.raises(ValueError, match=message):
+        fg.plots.plot_count_bars(counts, cap=cap)
+
+
+# ---------------------------------------------------------------- plot_bars
+
+
+def test_plot_bars_draws_one_bar_per_cell_with_notes(two_axes):
+    _, ax = two_axes
+    table = pd.DataFrame(
+        {"ESS a": [900.0, 850.0, 300.0], "ESS b": [40.0, 700.0, 650.0], "other": [1, 2, 3]},
+        index=["a c, b c", "a c, b nc", "b 0.3"],
+    )
+    assert fg.plots.plot_bars(table, columns=["ESS a", "ESS b"], notes=["1", "2", "3"], ax=ax) is ax
+    assert len(ax.patches) == 6
+    heights = sorted(p.get_height() for p in ax.patches)
+    assert heights == sorted([*table["ESS a"], *table["ESS b"]])
+    assert [t.get_text() for t in ax.texts] == ["1", "2", "3"]
+    assert ax.get_xticklabels()[0].get_text() == "a c\nb c"
+    assert _labels(ax) == ["ESS a", "ESS b"]
+    hatches = {p.get_hatch() for p in ax.patches}
+    assert len(hatches) == 2  # the two columns differ in grey too
+    # headroom above the tallest bar for the notes and the legend
+    assert ax.get_ylim() == (0.0, pytest.approx(900.0 * 1.25))
+
+
+def test_plot_bars_rejects_bad_input():
+    table = pd.DataFrame({"x": [1.0, 2.0]})
+    with pytest.raises(KeyError, match="not in the table"):
+        fg.plots.plot_bars(table, columns=["y"])
+    with pytest.raises(ValueError, match="columns is empty"):
+        fg.plots.plot_bars(table, columns=[])
+    with pytest.raises(ValueError, match="one entry per row"):
+        fg.plots.plot_bars(table, columns=["x"], notes=["only one"])
+
+
+# ---------------------------------------------------------------- trajectories
+
+
+def _leapfrog_paths():
+    from funnelguide.dynamics import funnel_logp_grad, leapfrog
+
+    paths, errors = {}, {}
+    for name, start, momentum in (
+        ("mouth", [1.5, 2.0], [1.0, 0.5]),
+        ("neck", [0.05, -5.0], [0.3, -0.3]),
+    ):
+        positions, _, energies = leapfrog(
+            funnel_logp_grad, np.array(start), np.array(momentum), step_size=0.25, n_steps=24
+        )
+        n_done = int(np.isfinite(energies).sum())
+        paths[name] = positions[:n_done]
+        errors[name] = np.abs(energies[:n_done] - energies[0])
+    return paths, errors
+
+
+def test_shade_neals_funnel_marks_two_sd_of_x(two_axes):
+    _, ax = two_axes
+    assert fg.plots.shade_neals_funnel(v_limits=(-6.0, 4.0), ax=ax) is ax
+    assert ax.get_ylim() == (-6.0, 4.0)
+    right = max(ax.lines, key=lambda line: line.get_xdata().max())
+    x, v = right.get_xdata(), right.get_ydata()
+    np.testing.assert_allclose(x, 2 * np.exp(v / 2))
+    with pytest.raises(ValueError, match="x_limits"):
+        fg.plots.shade_neals_funnel(x_limits=(1.0, -1.0), ax=ax)
+
+
+def test_plot_trajectories_draws_each_path_and_its_mark(two_axes):
+    _, ax = two_axes
+    paths, _ = _leapfrog_paths()
+    fg.plots.plot_trajectories(paths, marks={"mouth": None, "neck": 1}, ax=ax)
+    assert _labels(ax) == ["mouth", "neck"]
+    np.testing.assert_array_equal(ax.lines[0].get_xydata(), paths["mouth"])
+    cross = ax.lines[-1]
+    np.testing.assert_array_equal(cross.get_xydata()[0], paths["neck"][1])
+    with pytest.raises(ValueError, match="not a point of its path"):
+        fg.plots.plot_trajectories(paths, marks={"neck": 99}, ax=ax)
+    with pytest.raises(ValueError, match="shape"):
+        fg.plots.plot_trajectories({"bad": np.zeros(3)}, ax=ax)
+
+
+def test_animate_trajectories_has_a_frame_per_step_and_stays_light():
+    paths, errors = _leapfrog_paths()
+    animation = fg.plots.animate_trajectories(
+        paths, errors, threshold=1000.0, marks={"neck": 1}, title="leapfrog in the funnel"
+    )
+    figure = animation._fig
+    assert figure.get_suptitle() == "leapfrog in the funnel"
+    longest = max(len(path) for path in paths.values())
+    frames = list(animation.new_frame_seq())
+    assert len(frames) == longest
+    animation._func(longest - 1)  # the last frame: every path drawn in full
+    ax_funnel, ax_error = figure.axes
+    drawn = {line.get_label(): line for line in ax_funnel.lines}
+    np.testing.assert_array_equal(drawn["mouth"].get_xydata(), paths["mouth"])
+    assert ax_error.get_yscale() == "log"
+    # all frames inline (jshtml, as the site embeds them) stay well below 3 MB
+    assert len(animation.to_jshtml()) < 3_000_000
+
+
+def test_animate_trajectories_rejects_mismatched_errors():
+    paths, errors = _leapfrog_paths()
+    with pytest.raises(ValueError, match="one error per point"):
+        fg.plots.animate_trajectories(paths, {"mouth": errors["mouth"]}, threshold=1000.0)
+    with pytest.raises(ValueError, match="threshold"):
+        fg.plots.animate_trajectories(paths, errors, threshold=0)
+
+
+# ---------------------------------------------------------------- plot_densities, format_table
+
+
+def test_plot_densities_draws_each_sample_with_its_mean(two_axes):
+    _, ax = two_axes
+    radon = fg.load_radon()
+    samples = {
+        "basement": radon.loc[radon["floor"] == 0, "log_radon"],
+        "first floor": radon.loc[radon["floor"] == 1, "log_radon"],
+    }
+    assert fg.plots.plot_densities(samples, bins=20, ax=ax) is ax
+    steps = [p for p in ax.patches if isinstance(p, StepPatch)]
+    assert len(steps) == 2
+    for step in steps:
+        heights, edges = step.get_data().values, step.get_data().edges
+        assert np.sum(heights * np.diff(edges)) == pytest.approx(1.0)
+    means = [line.get_xdata()[0] for line in ax.lines]
+    assert means == pytest.approx([v.mean() for v in samples.values()])
+    assert f"first floor ({len(samples['first floor'])})" in _labels(ax)
+    with pytest.raises(ValueError, match="non-empty and finite"):
+        fg.plots.plot_densities({"bad": [1.0, np.nan]}, ax=ax)
+    with pytest.raises(ValueError, match="bins"):
+        fg.plots.plot_densities(samples, bins=0, ax=ax)
+
+
+def test_format_table_rounds_floats_and_leaves_the_rest():
+    table = pd.DataFrame(
+        {
+            "error": [0.000123456, -12.3456, np.nan],
+            "energy": [1.5e9, 1234.5, 0.5],
+            "steps": [24, 3, 1],
+            "divergent": [True, False, True],
+            "name": ["a", "b", "c"],
+        }
+    )
+    shown = fg.plots.format_table(table, digits=2)
+    assert shown["error"].tolist() == ["0.00012", "-12", ""]
+    assert shown["energy"].tolist() == ["1.5e+09", "1234", "0.5"]
+    assert shown["steps"].tolist() == ["24", "3", "1"]
+    assert shown["divergent"].tolist() == ["True", "False", "True"]
+    assert shown["name"].tolist() == ["a", "b", "c"]
+    assert shown.index.equals(table.index) and table["error"].iloc[0] == 0.000123456
+    with pytest.raises(ValueError, match="digits"):
+        fg.plots.format_table(table, digits=0)
+    with pytest.raises(TypeError, match="DataFrame"):
+        fg.plots.format_table(table["error"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import arviz_stats as azs
 import numpy as np
 import pymc as pm
+import pytensor
 import pytest
 import xarray as xr
 
@@ -149,3 +150,26 @@ def test_centered_funnel_misses_the_neck(funnel_centered_idata, funnel_noncenter
     # The exact distribution puts 2.3% of its mass below -6; the non-centered fit reaches it.
     assert noncentered.min() < -6
     assert centered.min() > noncentered.min() + 2
+
+
+def test_an_lkj_model_is_sampled_without_probing_for_a_c_blas(monkeypatch):
+    """LKJCholeskyCov's initial point holds a Scan whose C code reads ``blas__ldflags``.
+
+    The first read of that flag probes for a system BLAS and, on a pip installation without
+    one, warns. fg.sample compiles without C++, so the probe never runs: the flag's default is
+    replaced by a recorder for the duration of the test.
+    """
+    cxx = pytensor.config.cxx
+    param = pytensor.config._config_var_dict["blas__ldflags"]
+    monkeypatch.delattr(param, "val", raising=False)  # as if never read in this process
+    probes = []
+    monkeypatch.setattr(param, "_default", lambda: probes.append("probed") or "")
+    with pm.Model() as model:
+        _, _, stds = pm.LKJCholeskyCov(
+            "chol", n=3, eta=2.0, sd_dist=pm.Exponential.dist(1.0, shape=3)
+        )
+        pm.Normal("y", 0.0, stds, observed=[0.5, -1.0, 2.0])
+    idata = fg.sample(model, draws=50, tune=50, chains=1, random_seed=3, cache_dir=False)
+    assert idata.posterior["chol"].shape == (1, 50, 6)
+    assert probes == []
+    assert pytensor.config.cxx == cxx  # the compiler is the user's again after sampling

@@ -437,15 +437,24 @@
     el("label", { for: id, text: label }, row);
     var range = el("input", Object.assign({ type: "range", id: id }, attrs), row);
     var number = el("input", Object.assign({ type: "number", "aria-label": label + " (number)" }, attrs), row);
+    function clamped(value) {
+      return Math.min(+attrs.max, Math.max(+attrs.min, value));
+    }
     function sync(source, target) {
       source.addEventListener("input", function () {
         if (source.value === "" || !isFinite(+source.value)) return;
-        target.value = source.value;
-        onInput(+source.value);
+        var value = clamped(+source.value);
+        target.value = value;
+        onInput(value);
       });
     }
     sync(range, number);
     sync(number, range);
+    // A typed value outside the slider's range is pulled back to it when the field is left.
+    number.addEventListener("change", function () {
+      if (number.value === "" || !isFinite(+number.value)) number.value = range.value;
+      else number.value = clamped(+number.value);
+    });
     this.set = function (value) {
       range.value = value;
       number.value = value;
@@ -485,6 +494,7 @@
     var help = "Drag the start point or move it with the arrow keys.";
     this.centered = new Panel(figure("Centered (x, v)", "Funnel in centered coordinates. " + help), CENTERED);
     this.offset = new Panel(figure("Offset (z, v), z = x·exp(−v/2)", "Funnel in offset coordinates. " + help), OFFSET);
+    el("p", { class: "fe-hint", text: help + " Both panels show the same trajectory." }, app);
     var traceFig = el("figure", { class: "fe-trace" }, app);
     el("figcaption", { text: "Energy error per leapfrog step (symmetric log scale); × marks the divergent step" }, traceFig);
     this.traceCanvas = el("canvas", { role: "img", "aria-label": "Energy error per step" }, traceFig);
@@ -729,7 +739,7 @@
         }
       }
       this.drawHistogram(h, bins, n, color);
-      var parts = n ? ["Draws " + n + ", divergent " + divergences, "P(v < −3) ≈ " + (below / n).toFixed(3)] : ["Press “Run NUTS”."];
+      var parts = n ? ["Draws " + n + ", divergent " + divergences, "P(v < −3) ≈ " + (below / n).toFixed(3)] : ["Press “Run NUTS”"];
       if (exact !== undefined) parts.push("exact " + exact.toFixed(3));
       view.text.textContent = parts.join("; ") + ".";
       this.root.dataset[name === "centered" ? "centeredDivergences" : "noncenteredDivergences"] = String(divergences);

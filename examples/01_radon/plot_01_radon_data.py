@@ -39,37 +39,21 @@ print(f"\n{len(radon)} measurements in {radon['county'].nunique()} counties")
 # The first thing a model should capture: readings taken in basements are higher.
 by_floor = radon.groupby("floor")["log_radon"].agg(["count", "mean", "std"])
 by_floor.index = by_floor.index.map({0: "basement", 1: "first floor"})
-print(by_floor.round(3))
+by_floor.round(3)
 
-floor_colors = {
-    "basement": fg.plots.COLORS["noncentered"],
-    "first floor": fg.plots.COLORS["highlight"],
-}
-edges = np.linspace(radon["log_radon"].min(), radon["log_radon"].max(), 31)
+# %%
+# The two distributions, each with its mean (the legend counts the houses):
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
-for code, label in enumerate(floor_colors):
-    values = radon.loc[radon["floor"] == code, "log_radon"]
-    density, _ = np.histogram(values, bins=edges, density=True)
-    linestyle = "-" if code == 0 else "--"
-    ax.stairs(
-        density,
-        edges,
-        color=floor_colors[label],
-        lw=1.8,
-        linestyle=linestyle,
-        label=f"{label} ({len(values)} houses)",
-    )
-    ax.axvline(
-        values.mean(),
-        color=floor_colors[label],
-        lw=1.0,
-        linestyle=linestyle,
-        label=f"mean, {label}: {values.mean():.2f}",
-    )
+fg.plots.plot_densities(
+    {
+        "basement": radon.loc[radon["floor"] == 0, "log_radon"],
+        "first floor": radon.loc[radon["floor"] == 1, "log_radon"],
+    },
+    ax=ax,
+)
 ax.set_xlabel("log_radon (log pCi/L)")
 ax.set_ylabel("density")
 ax.set_title("log_radon in basements and on first floors")
-ax.legend(fontsize="small")
 plt.show()
 
 # %%
@@ -80,30 +64,38 @@ plt.show()
 # one that matters for the floor slope: a county with no first-floor reading has no data at all
 # about its own slope.
 per_county = radon.groupby("county").agg(
-    houses=("log_radon", "size"), first_floor=("floor", "sum"), mean_log_radon=("log_radon", "mean")
+    houses=("log_radon", "size"),
+    first_floor=("floor", "sum"),
+    mean_log_radon=("log_radon", "mean"),
 )
 n_small = int((per_county["houses"] < 5).sum())
 n_no_first_floor = int((per_county["first_floor"] == 0).sum())
 n_one_first_floor = int((per_county["first_floor"] == 1).sum())
-print(per_county["houses"].describe().round(1))
-print(f"\nlargest counties:\n{per_county['houses'].nlargest(3).to_string()}")
-print(f"\ncounties with fewer than 5 houses:        {n_small} of {len(per_county)}")
+print(f"counties with fewer than 5 houses:        {n_small} of {len(per_county)}")
 print(f"counties with no first-floor measurement: {n_no_first_floor}")
 print(f"counties with exactly one:                {n_one_first_floor}")
 
-fig, (ax_houses, ax_first) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
-house_cap, first_cap = 20, 8
-house_counts = np.minimum(per_county["houses"], house_cap).value_counts().sort_index()
-first_counts = np.minimum(per_county["first_floor"], first_cap).value_counts().sort_index()
-ax_houses.bar(house_counts.index, house_counts.to_numpy(), color=fg.plots.COLORS["noncentered"])
-ax_houses.set_xticks([1, 5, 10, 15, house_cap], ["1", "5", "10", "15", f"{house_cap}+"])
-ax_houses.set_xlabel("houses measured in the county")
-ax_houses.set_ylabel("number of counties")
-ax_houses.yaxis.get_major_locator().set_params(integer=True)
+# %%
+# The three largest counties, and the rest at a glance:
+per_county.nlargest(3, "houses").round(2)
+
+# %%
+per_county.describe().round(2)
+
+# %%
+# How many counties have how many houses, and how many first-floor houses (the last bar of
+# each panel pools the counties with that many or more):
+
+fig, (ax_houses, ax_first) = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), layout="constrained"
+)
+fg.plots.plot_count_bars(per_county["houses"], cap=20, ax=ax_houses)
+fg.plots.plot_count_bars(
+    per_county["first_floor"], cap=8, ax=ax_first, color=fg.plots.COLORS["highlight"]
+)
+ax_houses.set(xlabel="houses measured in the county", ylabel="number of counties")
+ax_first.set(xlabel="first-floor houses measured in the county", ylabel="")
 ax_houses.set_title("All measurements")
-ax_first.bar(first_counts.index, first_counts.to_numpy(), color=fg.plots.COLORS["highlight"])
-ax_first.set_xticks(range(first_cap + 1), [*map(str, range(first_cap)), f"{first_cap}+"])
-ax_first.set_xlabel("first-floor houses measured in the county")
 ax_first.set_title("First-floor measurements")
 fig.suptitle("How many counties have how many measurements")
 plt.show()
@@ -141,7 +133,9 @@ print(
     f"county means outside the noise band: {outside.sum()} of {len(per_county)} "
     f"(noise alone would put about {0.05 * len(per_county):.0f} there)"
 )
-print(f"  of which in counties with 20 or more houses: {outside[large].sum()} of {large.sum()}")
+print(
+    f"  of which in counties with 20 or more houses: {outside[large].sum()} of {large.sum()}"
+)
 
 sizes = np.geomspace(1, per_county["houses"].max(), 200)
 fig, ax = plt.subplots(figsize=(7.2, 4.0), layout="constrained")
@@ -162,12 +156,14 @@ ax.scatter(
     color=fg.plots.COLORS["noncentered"],
     label="one county",
 )
-ax.set_xscale("log")
-ax.set_xticks([1, 2, 5, 10, 20, 50, 100], ["1", "2", "5", "10", "20", "50", "100"])
 ax.set_xlabel("houses measured in the county (log scale)")
 ax.set_ylabel("county mean of log_radon")
 ax.set_title("County mean log_radon against county sample size")
-ax.legend(fontsize="small", loc="lower right")
+# sphinx_gallery_start_ignore
+ax.set_xscale("log")
+fg.plots.plain_log_ticks(ax, axis="x")
+ax.legend(fontsize=9, loc="lower right")
+# sphinx_gallery_end_ignore
 plt.show()
 
 # sphinx_gallery_start_ignore
@@ -177,7 +173,9 @@ assert by_floor.loc["basement", "mean"] > by_floor.loc["first floor", "mean"] + 
 assert n_small >= 30, "many counties should have fewer than 5 houses"
 assert n_no_first_floor >= 20, "many counties should have no first-floor reading"
 assert spread_small > 2 * spread_large, "small counties' means should scatter far more"
-assert per_county.loc[extremes.index, "houses"].max() < 10, "extreme means come from small counties"
+assert per_county.loc[extremes.index, "houses"].max() < 10, (
+    "extreme means come from small counties"
+)
 assert outside.sum() > 2 * 0.05 * len(per_county), "counties should differ beyond noise"
 # sphinx_gallery_end_ignore
 
@@ -206,5 +204,8 @@ assert outside.sum() > 2 * 0.05 * len(per_county), "counties should differ beyon
 #
 #    - `funnelguide.load_radon`
 #    - `funnelguide.plots.COLORS`
+#    - `funnelguide.plots.plot_densities`
+#    - `funnelguide.plots.plot_count_bars`
+#    - `funnelguide.plots.plain_log_ticks`
 
 # sphinx_gallery_thumbnail_number = 3

@@ -15,7 +15,8 @@ mean :math:`\mu_b` and spread :math:`\sigma_b`. For house :math:`i` in county :m
         \qquad c = 1, \dots, 85 \\
     \mathrm{log\_radon}_i &\sim \mathcal{N}(a_{c[i]} + b_{c[i]}\,\mathrm{floor}_i,\ \varepsilon)
 
-where the second argument of :math:`\mathcal{N}` is a standard deviation. This is the
+where the second argument of :math:`\mathcal{N}` is a standard deviation, as in PyMC: the
+means have sd :math:`100^2 = 10\,000`, the post's ``sd=100**2``. This is the
 *centered* form: :math:`a_c` and :math:`b_c` are sampled directly, centered on their group
 mean. Nothing about it is wrong as a model. The trouble is for the sampler, and it shows up
 first in the diagnostics of :math:`\sigma_b`, the spread of the slopes, which the data inform
@@ -27,7 +28,6 @@ import arviz_stats as azs
 import matplotlib.pyplot as plt
 import numpy as np
 import pymc as pm
-from matplotlib.lines import Line2D
 
 import funnelguide as fg
 
@@ -64,7 +64,9 @@ with pm.Model(coords=coords) as centered_model:
 
     eps = pm.HalfCauchy("eps", beta=5)
     radon_est = a[county_idx] + b[county_idx] * floor
-    pm.Normal("log_radon", mu=radon_est, sigma=eps, observed=radon["log_radon"], dims="obs_id")
+    pm.Normal(
+        "log_radon", mu=radon_est, sigma=eps, observed=radon["log_radon"], dims="obs_id"
+    )
 
 print(centered_model.str_repr())
 
@@ -76,10 +78,16 @@ def assert_same_model(model, reference, points=5, seed=0):
     """Assert equal value variables, log density and gradient at random points."""
     assert [v.name for v in model.value_vars] == [v.name for v in reference.value_vars]
     logp, dlogp = model.compile_logp(), model.compile_dlogp()
-    reference_logp, reference_dlogp = reference.compile_logp(), reference.compile_dlogp()
+    reference_logp, reference_dlogp = (
+        reference.compile_logp(),
+        reference.compile_dlogp(),
+    )
     rng = np.random.default_rng(seed)
     for _ in range(points):
-        point = {k: rng.normal(size=np.shape(v)) for k, v in reference.initial_point().items()}
+        point = {
+            k: rng.normal(size=np.shape(v))
+            for k, v in reference.initial_point().items()
+        }
         np.testing.assert_allclose(logp(point), reference_logp(point), rtol=1e-10)
         np.testing.assert_allclose(dlogp(point), reference_dlogp(point), rtol=1e-10)
 
@@ -93,11 +101,15 @@ assert_same_model(centered_model, fg.radon_model(parameterization="centered"))
 #
 # :func:`pymc.sample` is all it takes. With nutpie installed, PyMC 6 hands a model like this one
 # to nutpie's NUTS (the sampler it used is read from the result below).
-pymc_idata = pm.sample(model=centered_model, chains=4, random_seed=RANDOM_SEED, progressbar=False)
+pymc_idata = pm.sample(
+    model=centered_model, chains=4, random_seed=RANDOM_SEED, progressbar=False
+)
 print(f"pm.sample used {pymc_idata.posterior.attrs['inference_library']}")
 
 # sphinx_gallery_start_ignore
-assert pymc_idata.posterior.attrs["inference_library"] == "nutpie", pymc_idata.posterior.attrs
+assert pymc_idata.posterior.attrs["inference_library"] == "nutpie", (
+    pymc_idata.posterior.attrs
+)
 # sphinx_gallery_end_ignore
 
 # %%
@@ -120,24 +132,26 @@ print(f"sample {posterior.attrs['sampling_time']:.1f} s")
 # in the order they were made, one colour per chain. Draws the sampler flagged as divergent are
 # marked along the bottom. Four healthy chains would look like four overlapping, fuzzy bands
 # with matching distributions.
-chain_colors = [fg.plots.COLORS[role] for role in ("noncentered", "centered", "other", "highlight")]
 trace = azp.plot_trace_dist(
     centered_idata,
     var_names=["sigma_b"],
     compact=False,
     backend="matplotlib",
-    figure_kwargs={"figsize": (7.2, 3.0), "layout": "constrained"},
-    color=chain_colors,
+    figure_kwargs={"figsize": (7.2, 3.2), "layout": "constrained"},
+    color=[
+        fg.plots.COLORS[role]
+        for role in ("noncentered", "centered", "other", "highlight")
+    ],
 )
-trace_figure = trace.viz["figure"].item()
-trace_figure.suptitle("Trace of sigma_b, four chains of the centered model")
+trace.add_legend("chain")
+# sphinx_gallery_start_ignore
+trace.viz["figure"].item().suptitle(
+    "Trace of sigma_b, four chains of the centered model"
+)
 dist_ax, trace_ax = trace.viz["plot"]["sigma_b"].to_numpy()
-dist_ax.set_title("distribution of sigma_b per chain")
-dist_ax.set_xlabel("sigma_b")
-trace_ax.set_title("sigma_b draw by draw")
-trace_ax.set_ylabel("sigma_b")
-chain_lines = [Line2D([], [], color=color) for color in chain_colors]
-dist_ax.legend(chain_lines, posterior["chain"].to_numpy(), title="chain", fontsize="small")
+dist_ax.set(title="distribution of sigma_b per chain", xlabel="sigma_b")
+trace_ax.set(title="sigma_b draw by draw", ylabel="sigma_b")
+# sphinx_gallery_end_ignore
 plt.show()
 
 # %%
@@ -150,8 +164,12 @@ plt.show()
 # worth, in the bulk of the distribution and in its tails; fewer than 100 per chain is too few
 # to trust either.
 rhat = float(azs.rhat(centered_idata, var_names=["sigma_b"])["sigma_b"])
-ess_bulk = float(azs.ess(centered_idata, var_names=["sigma_b"], method="bulk")["sigma_b"])
-ess_tail = float(azs.ess(centered_idata, var_names=["sigma_b"], method="tail")["sigma_b"])
+ess_bulk = float(
+    azs.ess(centered_idata, var_names=["sigma_b"], method="bulk")["sigma_b"]
+)
+ess_tail = float(
+    azs.ess(centered_idata, var_names=["sigma_b"], method="tail")["sigma_b"]
+)
 n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
 print(f"sigma_b: R-hat {rhat:.3f}, bulk ESS {ess_bulk:.0f}, tail ESS {ess_tail:.0f}")
 print(f"out of {n_draws} draws")
@@ -168,7 +186,9 @@ print(f"out of {n_draws} draws")
 # draws folded about their median), and reports the worse. It also comes with a stricter
 # threshold: 1.01 instead of the 1.1 of the post's time. Both, on the draws of this fit:
 POST_RHAT_SIGMA_B = 1.0008  # Wiecki (2017), the post's gelman_rubin for sigma_b
-classic_rhat = float(azs.rhat(centered_idata, var_names=["sigma_b"], method="identity")["sigma_b"])
+classic_rhat = float(
+    azs.rhat(centered_idata, var_names=["sigma_b"], method="identity")["sigma_b"]
+)
 print(f"R-hat of sigma_b in the post (PyMC3, its own run):  {POST_RHAT_SIGMA_B:.4f}")
 print(f"classic R-hat (no split, no ranks), this fit:       {classic_rhat:.4f}")
 print(f"rank-normalized split R-hat, this fit:              {rhat:.4f}")
@@ -198,7 +218,9 @@ azs.summary(centered_idata, var_names=hyper, kind="diagnostics")
 # :func:`funnelguide.funnel_report` collects these numbers, adds the divergences and the energy
 # diagnostic E-BFMI (which falls below 0.3 when the sampler cannot move freely along the
 # energy of the model, typically in a funnel), and gives a verdict.
-centered_report = fg.funnel_report(centered_idata, scale="sigma_b", group="b", model=centered_model)
+centered_report = fg.funnel_report(
+    centered_idata, scale="sigma_b", group="b", model=centered_model
+)
 print(centered_report)
 
 # sphinx_gallery_start_ignore
@@ -210,7 +232,10 @@ assert centered_report.ebfmi.min() < 0.3, "some chain should have a low E-BFMI"
 assert not centered_report.ok
 hyper_ess = azs.ess(centered_idata, var_names=hyper, method="bulk")
 assert min(hyper, key=lambda name: float(hyper_ess[name])) == "sigma_b"
-assert abs(centered_report.rhat - rhat) < 1e-12 and abs(centered_report.ess_bulk - ess_bulk) < 1e-9
+assert (
+    abs(centered_report.rhat - rhat) < 1e-12
+    and abs(centered_report.ess_bulk - ess_bulk) < 1e-9
+)
 # sphinx_gallery_end_ignore
 
 # %%

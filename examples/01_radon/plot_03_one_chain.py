@@ -16,6 +16,7 @@ effective sample size of the previous example measured.
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 import funnelguide as fg
 
@@ -32,7 +33,9 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # -------
 #
 # The same model, seed and settings as in the previous example, so these are the same draws.
-centered_idata = fg.sample(fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED)
+centered_idata = fg.sample(
+    fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED
+)
 sigma_b = centered_idata.posterior["sigma_b"].to_numpy()  # (chain, draw)
 slopes = centered_idata.posterior["b"].to_numpy()  # (chain, draw, county)
 slope_spread = slopes.std(axis=-1)  # spread of the 85 slopes at each draw
@@ -59,15 +62,20 @@ def longest_run(flags: np.ndarray) -> tuple[int, int]:
 low_line = np.quantile(sigma_b, 0.10)
 rng = np.random.default_rng(RANDOM_SEED)
 runs = [longest_run(chain_draws < low_line) for chain_draws in sigma_b]
-shuffled_runs = [longest_run(rng.permutation(chain_draws) < low_line)[0] for chain_draws in sigma_b]
-print(f"10% quantile of sigma_b over all chains: {low_line:.3f}\n")
-print("chain  lowest sigma_b  share low  longest low run (start)  same draws shuffled")
-for chain, chain_draws in enumerate(sigma_b):
-    length, start = runs[chain]
-    print(
-        f"{chain:>5}  {chain_draws.min():>14.3f}  {np.mean(chain_draws < low_line):>9.0%}"
-        f"  {length:>15} ({start:>4})  {shuffled_runs[chain]:>19}"
-    )
+shuffled_runs = [
+    longest_run(rng.permutation(chain_draws) < low_line)[0] for chain_draws in sigma_b
+]
+print(f"10% quantile of sigma_b over all chains: {low_line:.3f}")
+pd.DataFrame(
+    {
+        "lowest sigma_b": sigma_b.min(axis=1).round(3),
+        "share low": np.mean(sigma_b < low_line, axis=1).round(2),
+        "longest low run": [length for length, _ in runs],
+        "starts at draw": [start for _, start in runs],
+        "same draws shuffled": shuffled_runs,
+    },
+    index=pd.Index(range(len(sigma_b)), name="chain"),
+)
 
 # %%
 # Pick two chains to look at: the one with the longest low stretch, and the one with the shortest,
@@ -88,20 +96,32 @@ for row, chain in zip(axes, (stuck_chain, free_chain), strict=True):
     ax_scale, ax_slopes = row
     fg.plots.plot_chain(centered_idata, "sigma_b", chain=chain, ax=ax_scale)
     fg.plots.plot_chain(
-        centered_idata, "b", chain=chain, ax=ax_slopes, color=fg.plots.COLORS["noncentered"]
+        centered_idata,
+        "b",
+        chain=chain,
+        ax=ax_slopes,
+        color=fg.plots.COLORS["noncentered"],
     )
     ax_scale.axhline(low_line, color=fg.plots.COLORS["exact"], lw=0.8, linestyle="--")
     length, start = runs[chain]
     for ax in row:
         if length:
-            ax.axvspan(start, start + length, color=fg.plots.COLORS["highlight"], alpha=0.3, lw=0)
+            ax.axvspan(
+                start,
+                start + length,
+                color=fg.plots.COLORS["highlight"],
+                alpha=0.3,
+                lw=0,
+            )
     ax_slopes.set_ylabel("b (85 counties)")
     ax_slopes.set_title(f"b, chain {chain}")
+# sphinx_gallery_start_ignore
 for ax in axes[0]:
     ax.set_xlabel("")
 axes[0, 0].set_ylim(bottom=0)
 axes[1, 0].set_ylim(axes[0, 0].get_ylim())
 axes[1, 1].set_ylim(axes[0, 1].get_ylim())
+# sphinx_gallery_end_ignore
 fig.suptitle(
     "sigma_b and the 85 slopes b in two chains of the centered model\n"
     "(shaded: each chain's longest stretch below the 10% quantile of sigma_b)"
@@ -114,11 +134,15 @@ plt.show()
 #
 # At every draw, measure how far apart the 85 slopes are (their standard deviation across
 # counties) and plot it against that draw's ``sigma_b``.
-correlations = [np.corrcoef(sigma_b[c], slope_spread[c])[0, 1] for c in (stuck_chain, free_chain)]
+correlations = [
+    np.corrcoef(sigma_b[c], slope_spread[c])[0, 1] for c in (stuck_chain, free_chain)
+]
 stretch = slice(runs[stuck_chain][1], runs[stuck_chain][1] + runs[stuck_chain][0])
 spread_low = slope_spread[stuck_chain, stretch].mean()
 spread_typical = np.median(slope_spread)
-print(f"correlation of sigma_b and the spread of the slopes: {np.round(correlations, 3)}")
+print(
+    f"correlation of sigma_b and the spread of the slopes: {np.round(correlations, 3)}"
+)
 print(f"mean spread of the slopes in the low stretch: {spread_low:.3f}")
 print(f"median spread of the slopes over all draws:   {spread_typical:.3f}")
 
@@ -140,13 +164,15 @@ for chain, color, marker in (
 ax.set_xlabel("sigma_b")
 ax.set_ylabel("spread of the 85 slopes b (sd)")
 ax.set_title("The spread of the slopes b follows sigma_b, draw by draw")
-ax.legend(fontsize="small", markerscale=3)
+ax.legend(fontsize=9, markerscale=3)
 plt.show()
 
 # sphinx_gallery_start_ignore
 # The claims of this page: some chain sticks at small sigma_b far longer than independent draws
 # would, and the slopes are squeezed together while it does.
-assert runs[stuck_chain][0] >= 25, f"expected a long low stretch, got {runs[stuck_chain][0]}"
+assert runs[stuck_chain][0] >= 25, (
+    f"expected a long low stretch, got {runs[stuck_chain][0]}"
+)
 assert runs[stuck_chain][0] >= 3 * shuffled_runs[stuck_chain]
 assert min(correlations) > 0.9, f"spread of b should track sigma_b, got {correlations}"
 assert spread_low < 0.5 * spread_typical, "slopes should be squeezed in the low stretch"

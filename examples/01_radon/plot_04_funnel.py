@@ -17,7 +17,7 @@ house count are printed below), whose slope is learned mostly from the other cou
 """
 
 import matplotlib.pyplot as plt
-from matplotlib import ticker
+import pandas as pd
 
 import funnelguide as fg
 
@@ -49,22 +49,28 @@ print(
 # any, are marked with crosses.
 centered_model = fg.radon_model(parameterization="centered")
 nutpie_idata = fg.sample(centered_model, random_seed=RANDOM_SEED)
-nutpie_report = fg.funnel_report(nutpie_idata, scale="sigma_b", group="b", model=centered_model)
+nutpie_report = fg.funnel_report(
+    nutpie_idata, scale="sigma_b", group="b", model=centered_model
+)
 print(nutpie_report)
 
 
 def plot_both_scales(idata, sampler):
     """Draw b[75] against sigma_b on a linear and a log scale, side by side."""
-    fig, (ax_linear, ax_log) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+    fig, (ax_linear, ax_log) = plt.subplots(
+        1, 2, figsize=(7.2, 3.4), layout="constrained"
+    )
     fg.plots.plot_funnel(idata, var="b", index=75, scale="sigma_b", ax=ax_linear)
-    fg.plots.plot_funnel(idata, var="b", index=75, scale="sigma_b", log_scale=True, ax=ax_log)
+    fg.plots.plot_funnel(
+        idata, var="b", index=75, scale="sigma_b", log_scale=True, ax=ax_log
+    )
     ax_linear.set_title("sigma_b on a linear scale")
     ax_log.set_title("sigma_b on a log scale")
-    ax_log.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax_log.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
-    ax_log.yaxis.set_minor_formatter(ticker.NullFormatter())
+    fg.plots.plain_log_ticks(ax_log, axis="y")
+    # sphinx_gallery_start_ignore
     for ax in (ax_linear, ax_log):
-        ax.legend(fontsize="small", loc="upper right", markerscale=1.5)
+        ax.legend(fontsize=9, loc="lower left", markerscale=1.5)
+    # sphinx_gallery_end_ignore
     fig.suptitle(f"The funnel: b[75] ({county}) against sigma_b,\n{sampler}")
     return fig
 
@@ -82,7 +88,9 @@ plt.show()
 # count of divergences (printed below; like nutpie's, it changes from seed to seed). Where it
 # has divergences, they map where the trouble is.
 pymc_idata = fg.sample(centered_model, random_seed=RANDOM_SEED, nuts_sampler="pymc")
-pymc_report = fg.funnel_report(pymc_idata, scale="sigma_b", group="b", model=centered_model)
+pymc_report = fg.funnel_report(
+    pymc_idata, scale="sigma_b", group="b", model=centered_model
+)
 print(pymc_report)
 
 plot_both_scales(pymc_idata, "centered model sampled by PyMC's NUTS")
@@ -96,15 +104,17 @@ plt.show()
 # ``sigma_b`` falls among all draws: 0.5 if divergences were spread like the draws themselves,
 # near 0 if they crowd at the smallest values. The counts per chain show how unevenly the
 # chains meet the neck.
-for name, idata, report in (
-    ("nutpie", nutpie_idata, nutpie_report),
-    ("PyMC NUTS", pymc_idata, pymc_report),
-):
-    per_chain = idata.sample_stats["diverging"].sum("draw").to_numpy().tolist()
-    print(
-        f"{name:>9}: {report.divergences:4d} divergences {per_chain} by chain, "
-        f"median quantile of sigma_b there: {report.divergent_scale_quantile:.2f}"
+where = {
+    name: {
+        "divergences": report.divergences,
+        "by chain": idata.sample_stats["diverging"].sum("draw").to_numpy().tolist(),
+        "median quantile of sigma_b": round(report.divergent_scale_quantile, 2),
+    }
+    for name, idata, report in (
+        ("nutpie", nutpie_idata, nutpie_report),
+        ("PyMC NUTS", pymc_idata, pymc_report),
     )
+}
 
 # sphinx_gallery_start_ignore
 # The claim of this page: where a sampler diverges, its divergences sit in the neck of the
@@ -114,6 +124,7 @@ for report in (nutpie_report, pymc_report):
     if report.divergences:
         assert report.divergent_scale_quantile < 0.3, report
 # sphinx_gallery_end_ignore
+pd.DataFrame(where).T
 
 # %%
 # Conclusion
@@ -141,6 +152,7 @@ for report in (nutpie_report, pymc_report):
 #    The use of the following functions is shown in this example:
 #
 #    - `funnelguide.plots.plot_funnel`
+#    - `funnelguide.plots.plain_log_ticks`
 #    - `funnelguide.funnel_report`
 #    - `funnelguide.FunnelReport`
 #    - `funnelguide.sample`

@@ -71,7 +71,9 @@ with pm.Model(coords=coords) as noncentered_model:
 
     eps = pm.HalfCauchy("eps", beta=5)
     radon_est = a[county_idx] + b[county_idx] * floor
-    pm.Normal("log_radon", mu=radon_est, sigma=eps, observed=radon["log_radon"], dims="obs_id")
+    pm.Normal(
+        "log_radon", mu=radon_est, sigma=eps, observed=radon["log_radon"], dims="obs_id"
+    )
 
 
 # sphinx_gallery_start_ignore
@@ -80,12 +82,20 @@ with pm.Model(coords=coords) as noncentered_model:
 def assert_same_model(model, reference, points=5, seed=0):
     """Assert equal value variables, log density and gradient at random points."""
     assert [v.name for v in model.value_vars] == [v.name for v in reference.value_vars]
-    assert [d.name for d in model.deterministics] == [d.name for d in reference.deterministics]
+    assert [d.name for d in model.deterministics] == [
+        d.name for d in reference.deterministics
+    ]
     logp, dlogp = model.compile_logp(), model.compile_dlogp()
-    reference_logp, reference_dlogp = reference.compile_logp(), reference.compile_dlogp()
+    reference_logp, reference_dlogp = (
+        reference.compile_logp(),
+        reference.compile_dlogp(),
+    )
     rng = np.random.default_rng(seed)
     for _ in range(points):
-        point = {k: rng.normal(size=np.shape(v)) for k, v in reference.initial_point().items()}
+        point = {
+            k: rng.normal(size=np.shape(v))
+            for k, v in reference.initial_point().items()
+        }
         np.testing.assert_allclose(logp(point), reference_logp(point), rtol=1e-10)
         np.testing.assert_allclose(dlogp(point), reference_dlogp(point), rtol=1e-10)
 
@@ -116,7 +126,9 @@ def model_block(script, name):
     """The lines of the ``with pm.Model(...) as <name>:`` block in ``script``."""
     lines = Path(script).read_text(encoding="utf-8").splitlines()
     start = lines.index(f"with pm.Model(coords=coords) as {name}:")
-    end = next(i for i in range(start + 1, len(lines)) if lines[i] and lines[i][0] != " ")
+    end = next(
+        i for i in range(start + 1, len(lines)) if lines[i] and lines[i][0] != " "
+    )
     block = "\n".join(lines[start:end]).strip().replace(name, "model")
     return block.splitlines()
 
@@ -148,7 +160,9 @@ class HTMLBlock:
 
 HTMLBlock(
     highlight(
-        "\n".join(model_diff[3:]), DiffLexer(), HtmlFormatter(noclasses=True, nobackground=True)
+        "\n".join(model_diff[3:]),
+        DiffLexer(),
+        HtmlFormatter(noclasses=True, nobackground=True),
     )
 )
 # sphinx_gallery_end_ignore
@@ -177,13 +191,18 @@ def svg_of(graph):
     return svg.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
 
 
-assert "b_offset" in noncentered_graph.source and "b_offset" not in centered_graph.source
+assert (
+    "b_offset" in noncentered_graph.source and "b_offset" not in centered_graph.source
+)
 HTMLBlock(
     '<div style="display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start">'
     + "".join(
         f'<figure style="margin:0;max-width:100%">{svg_of(graph)}'
         f"<figcaption>{label}</figcaption></figure>"
-        for graph, label in ((centered_graph, "centered"), (noncentered_graph, "non-centered"))
+        for graph, label in (
+            (centered_graph, "centered"),
+            (noncentered_graph, "non-centered"),
+        )
     )
     + "</div>"
 )
@@ -194,7 +213,9 @@ HTMLBlock(
 # ``b`` is computed.
 print("centered, sampled:        ", [rv.name for rv in centered_model.free_RVs])
 print("non-centered, sampled:    ", [rv.name for rv in noncentered_model.free_RVs])
-print("non-centered, computed:   ", [det.name for det in noncentered_model.deterministics])
+print(
+    "non-centered, computed:   ", [det.name for det in noncentered_model.deterministics]
+)
 
 # %%
 # Sampling both
@@ -211,20 +232,23 @@ noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)
 #
 # One panel per chain, the centered fit on top and the non-centered one below,
 # on a log scale so that small values of ``sigma_b`` stay visible.
-fig, axes = plt.subplots(2, 4, figsize=(7.2, 4.0), sharex=True, sharey=True, layout="constrained")
+fig, axes = plt.subplots(
+    2, 4, figsize=(7.2, 4.0), sharex=True, sharey=True, layout="constrained"
+)
 fits = {"centered": centered_idata, "non-centered": noncentered_idata}
-styles = {
-    "centered": {"color": fg.plots.COLORS["centered"], "lw": 0.6},
-    "non-centered": {"color": fg.plots.COLORS["noncentered"], "lw": 0.6},
-}
 for row, (label, idata) in zip(axes, fits.items(), strict=True):
     for chain, ax in enumerate(row):
-        fg.plots.plot_chain(idata, "sigma_b", chain=chain, ax=ax, **styles[label])
+        fg.plots.plot_chain(idata, "sigma_b", chain=chain, ax=ax, lw=0.6)
+        # sphinx_gallery_start_ignore
+        ax.lines[-1].set_color(fg.plots.COLORS[label.replace("-", "")])
         ax.set_title(f"chain {chain}" if label == "centered" else "")
         ax.set_xlabel("draw" if label == "non-centered" else "")
         ax.set_ylabel(f"sigma_b\n{label}" if chain == 0 else "")
+        # sphinx_gallery_end_ignore
 axes[0, 0].set_yscale("log")
-fig.suptitle("Traces of sigma_b in every chain: centered (top) and non-centered (bottom)")
+fig.suptitle(
+    "Traces of sigma_b in every chain: centered (top) and non-centered (bottom)"
+)
 plt.show()
 
 # %%
@@ -238,7 +262,9 @@ plt.show()
 # :func:`funnelguide.funnel_report` puts the usual numbers for ``sigma_b`` in
 # one place: divergences, R-hat, bulk and tail effective sample size (ESS) and
 # the energy diagnostic E-BFMI per chain.
-centered_report = fg.funnel_report(centered_idata, scale="sigma_b", group="b", model=centered_model)
+centered_report = fg.funnel_report(
+    centered_idata, scale="sigma_b", group="b", model=centered_model
+)
 noncentered_report = fg.funnel_report(
     noncentered_idata, scale="sigma_b", group="b", model=noncentered_model
 )
@@ -310,14 +336,18 @@ fg.plots.plot_funnel(
 )
 ax_c.set_title("centered fit")
 ax_nc.set_title("non-centered fit")
+# sphinx_gallery_start_ignore
 ax_nc.set_ylabel("")
 for ax in (ax_c, ax_nc):
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="lower right", fontsize=9)
+# sphinx_gallery_end_ignore
 fig.suptitle(f"b[75] ({county}) against sigma_b, log scale")
 plt.show()
 
-lowest = {label: float(idata.posterior["sigma_b"].min()) for label, idata in fits.items()}
+lowest = {
+    label: float(idata.posterior["sigma_b"].min()) for label, idata in fits.items()
+}
 print(
     f"smallest sigma_b reached: centered {lowest['centered']:.2g}, "
     f"non-centered {lowest['non-centered']:.2g}"

@@ -22,6 +22,7 @@ county against ``sigma_b``, which is what we report. Same draws, two pictures.
 # its value variables; ``b`` is not among them.
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 import funnelguide as fg
 
@@ -77,7 +78,9 @@ fg.plots.plot_funnel(
 ax_offset.set_title("What the sampler moves: b_offset[75]")
 ax_slope.set_title("What we compute: b[75]")
 ax_slope.set_ylabel("")
-fig.suptitle("One non-centered fit: county 75 against sigma_b, in offset and slope space")
+fig.suptitle(
+    "One non-centered fit: county 75 against sigma_b, in offset and slope space"
+)
 plt.show()
 
 # %%
@@ -96,15 +99,17 @@ distances = {
     "b[75] - mu_b": np.abs(b_75 - mu_b),
 }
 correlation, spread_ratio = {}, {}
-print(f"{'':<14}{'sd, low sigma_b':>17}{'sd, high sigma_b':>18}{'ratio':>8}{'corr':>8}")
+spreads = {}
 for name, values in {"b_offset[75]": b_offset_75, "b[75] - mu_b": b_75 - mu_b}.items():
     sd_low, sd_high = values[low].std(), values[high].std()
     correlation[name] = float(np.corrcoef(distances[name], log_sigma_b)[0, 1])
     spread_ratio[name] = float(sd_low / sd_high)
-    print(
-        f"{name:<14}{sd_low:>17.3f}{sd_high:>18.3f}{sd_low / sd_high:>8.2f}"
-        f"{correlation[name]:>8.2f}"
-    )
+    spreads[name] = {
+        "sd, low sigma_b": sd_low,
+        "sd, high sigma_b": sd_high,
+        "ratio": spread_ratio[name],
+        "corr": correlation[name],
+    }
 
 # sphinx_gallery_start_ignore
 # The teaching claim: in offset space the distance from the centre hardly depends on
@@ -117,6 +122,7 @@ assert correlation["b[75] - mu_b"] > 2 * abs(correlation["b_offset[75]"]), corre
 assert spread_ratio["b_offset[75]"] > 0.8, spread_ratio
 assert spread_ratio["b[75] - mu_b"] < 0.3, spread_ratio
 # sphinx_gallery_end_ignore
+pd.DataFrame(spreads).T.round(3)
 
 # %%
 # Conclusion

@@ -57,11 +57,16 @@ noncentered_idata = fg.sample(
 )
 table = fg.map_vs_mean(map_estimate, noncentered_idata, var="b")
 by_mean = table.sort_values("posterior_mean")
-print(by_mean.iloc[[0, 1, 2, -3, -2, -1]].round(3).to_string())
 print(f"spread (sd) of the 85 MAP slopes:        {table['map'].std():.2e}")
 print(f"spread (sd) of the 85 posterior means:   {table['posterior_mean'].std():.3f}")
 mean_mu_b = float(noncentered_idata.posterior["mu_b"].mean())
 print(f"posterior mean of mu_b:                  {mean_mu_b:.3f}")
+
+# %%
+# The three counties with the lowest posterior mean slope and the three with the highest:
+by_mean.iloc[[0, 1, 2, -3, -2, -1]].round(3)
+
+# %%
 
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
 fg.plots.plot_map_vs_mean(table, var="b", ax=ax)
@@ -84,7 +89,9 @@ plt.show()
 # split it into two parts: the 85 terms :math:`\log \mathcal{N}(b_c \mid \mu_b,
 # \sigma_b)` of the slopes, and everything else.
 map_log_density = fg.log_density_at(centered_model, map_estimate)
-draw_log_density = fg.joint_log_density(centered_model, noncentered_idata).values.ravel()
+draw_log_density = fg.joint_log_density(
+    centered_model, noncentered_idata
+).values.ravel()
 
 posterior = noncentered_idata.posterior
 draws_sigma_b = posterior["sigma_b"].values.ravel()
@@ -114,8 +121,12 @@ for name, at_map, at_draw in [
 ]:
     print(f"{name:<28}{at_map:>12.1f}{at_draw:>14.1f}")
 
-print(f"share of draws with sigma_b below 1e-3:       {np.mean(draws_sigma_b < 1e-3):.4f}")
-print(f"share of draws with sigma_b below the MAP's:  {np.mean(draws_sigma_b < map_sigma_b):.4f}")
+print(
+    f"share of draws with sigma_b below 1e-3:       {np.mean(draws_sigma_b < 1e-3):.4f}"
+)
+print(
+    f"share of draws with sigma_b below the MAP's:  {np.mean(draws_sigma_b < map_sigma_b):.4f}"
+)
 
 # %%
 # The MAP wins on density only through the slope terms; on everything else,
@@ -130,7 +141,9 @@ print(f"share of draws with sigma_b below the MAP's:  {np.mean(draws_sigma_b < m
 
 denser_than_map = draw_log_density > map_log_density
 print(f"draws with a higher joint density than the MAP: {denser_than_map.sum()}")
-print(f"their sigma_b: {np.array2string(np.sort(draws_sigma_b[denser_than_map]), precision=1)}")
+print(
+    f"their sigma_b: {np.array2string(np.sort(draws_sigma_b[denser_than_map]), precision=1)}"
+)
 
 # %%
 # Density and mass along ``sigma_b``
@@ -168,7 +181,7 @@ ax_density.scatter(
 )
 ax_density.set_ylabel("joint log density")
 ax_density.set_title("Joint log density of the centered model")
-ax_density.legend(fontsize="small", loc="upper right")
+ax_density.legend(fontsize=9, loc="upper right")
 
 edges = np.logspace(np.log10(map_sigma_b) - 0.5, 0.5, 50)
 ax_mass.hist(draws_sigma_b, bins=edges, color=fg.plots.COLORS["noncentered"], alpha=0.7)
@@ -183,7 +196,7 @@ ax_mass.set_xscale("log")
 ax_mass.set_xlabel("sigma_b (log scale)")
 ax_mass.set_ylabel("number of draws")
 ax_mass.set_title("Posterior mass: where the draws of sigma_b fall")
-ax_mass.legend(fontsize="small", loc="upper left")
+ax_mass.legend(fontsize=9, loc="upper left")
 fig.suptitle("Density against mass along sigma_b")
 plt.show()
 
@@ -218,7 +231,9 @@ def log10_density_at_centre(sigma):
 def log10_ball_volume(sigma):
     """log10 of the volume of the ball around mu_b that holds 90% of the slopes."""
     log_unit_ball = counties / 2 * np.log(np.pi) - special.gammaln(counties / 2 + 1)
-    return (log_unit_ball + counties * np.log(ball_radius_in_sigmas * sigma)) / np.log(10)
+    return (log_unit_ball + counties * np.log(ball_radius_in_sigmas * sigma)) / np.log(
+        10
+    )
 
 
 def mass_in_ball(sigma, draws=2000):
@@ -243,7 +258,9 @@ log10_volume = log10_ball_volume(sigma_grid)
 mass_grid = sigma_grid[::8]
 mass_inside = mass_in_ball(mass_grid)
 density_per_decade = -np.polyfit(np.log10(sigma_grid), log10_peak_density, 1)[0]
-print(f"density gained per tenfold drop of sigma_b: a factor 10^{density_per_decade:.1f}")
+print(
+    f"density gained per tenfold drop of sigma_b: a factor 10^{density_per_decade:.1f}"
+)
 
 # %%
 # The sum of the two logarithms does not move. It is far above the logarithm
@@ -293,8 +310,10 @@ ax.axvline(
 ax.set_xscale("log")
 ax.set_xlabel("sigma_b (log scale)")
 ax.set_ylabel("log10 of each quantity")
-ax.set_title(f"{counties} slopes given sigma_b: density rises, volume shrinks, mass stays")
-ax.legend(fontsize="small", loc="upper right")
+ax.set_title(
+    f"{counties} slopes given sigma_b: density rises, volume shrinks, mass stays"
+)
+ax.legend(fontsize=9, loc="upper right")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2
@@ -307,16 +326,28 @@ plt.show()
 assert map_sigma_b < 1e-3, map_estimate["sigma_b"]
 assert np.ptp(map_slopes) < 1e-3, np.ptp(map_slopes)
 assert table["posterior_mean"].std() > 0.05, table["posterior_mean"].std()
-outside_one_sd = np.mean(np.abs(table["map"] - table["posterior_mean"]) > table["posterior_sd"])
-assert outside_one_sd > 0.5, outside_one_sd  # "mostly disagree ... by more than their sd"
-assert map_log_density > np.median(draw_log_density), (map_log_density, np.median(draw_log_density))
+outside_one_sd = np.mean(
+    np.abs(table["map"] - table["posterior_mean"]) > table["posterior_sd"]
+)
+assert outside_one_sd > 0.5, (
+    outside_one_sd
+)  # "mostly disagree ... by more than their sd"
+assert map_log_density > np.median(draw_log_density), (
+    map_log_density,
+    np.median(draw_log_density),
+)
 assert np.mean(draws_sigma_b < 1e-3) < 0.01, np.mean(draws_sigma_b < 1e-3)
 assert np.mean(draws_sigma_b < map_sigma_b) == 0.0, np.mean(draws_sigma_b < map_sigma_b)
 map_rest = map_log_density - map_slope_term
 median_rest = draw_log_density[median_draw] - draw_slope_term[median_draw]
-assert map_slope_term > draw_slope_term[median_draw], (map_slope_term, draw_slope_term[median_draw])
+assert map_slope_term > draw_slope_term[median_draw], (
+    map_slope_term,
+    draw_slope_term[median_draw],
+)
 assert map_rest < median_rest, (map_rest, median_rest)  # "worse on everything else"
-assert np.all(np.abs(mass_inside - 0.9) < 0.05), mass_inside  # the simulated mass stays 90%
+assert np.all(np.abs(mass_inside - 0.9) < 0.05), (
+    mass_inside
+)  # the simulated mass stays 90%
 # sphinx_gallery_end_ignore
 
 # %%

@@ -81,13 +81,23 @@ def v_estimates(idata):
     v = idata.posterior["v"]
     below = (v < -3.0).astype(float)
     return {
-        "E[v]": (float(v.mean()), float(azs.mcse(idata, var_names=["v"], method="mean")["v"])),
-        "sd(v)": (float(v.std()), float(azs.mcse(idata, var_names=["v"], method="sd")["v"])),
+        "E[v]": (
+            float(v.mean()),
+            float(azs.mcse(idata, var_names=["v"], method="mean")["v"]),
+        ),
+        "sd(v)": (
+            float(v.std()),
+            float(azs.mcse(idata, var_names=["v"], method="sd")["v"]),
+        ),
         "P(v < -3)": (float(below.mean()), float(azs.mcse(below, method="mean"))),
     }
 
 
-truth = {"E[v]": exact["mean"], "sd(v)": exact["sd"], "P(v < -3)": exact["p_below_minus_3"]}
+truth = {
+    "E[v]": exact["mean"],
+    "sd(v)": exact["sd"],
+    "P(v < -3)": exact["p_below_minus_3"],
+}
 rows = []
 for label, idata in fits.items():
     for name, (value, mcse) in v_estimates(idata).items():
@@ -126,10 +136,13 @@ ess_v = {
     for label, idata in fits.items()
 }
 worst_centered_miss = max(
-    abs(estimates["centered"][name][0] - truth[name]) / estimates["non-centered"][name][1]
+    abs(estimates["centered"][name][0] - truth[name])
+    / estimates["non-centered"][name][1]
     for name in truth
 )
-print(f"bulk ESS of v: centered {ess_v['centered']:.0f}, non-centered {ess_v['non-centered']:.0f}")
+print(
+    f"bulk ESS of v: centered {ess_v['centered']:.0f}, non-centered {ess_v['non-centered']:.0f}"
+)
 print(f"largest centered error, in non-centered MCSEs: {worst_centered_miss:.0f}")
 
 # %%
@@ -146,10 +159,16 @@ styles = {
     "non-centered": {"color": fg.plots.COLORS["noncentered"], "linestyle": "--"},
 }
 for label, idata in fits.items():
-    density, _ = np.histogram(idata.posterior["v"].values.ravel(), bins=edges, density=True)
+    density, _ = np.histogram(
+        idata.posterior["v"].values.ravel(), bins=edges, density=True
+    )
     ax.stairs(density, edges, lw=1.6, label=f"{label} draws", **styles[label])
 ax.plot(
-    grid, exact_v.pdf(grid), color=fg.plots.COLORS["exact"], lw=1.4, label="exact: Normal(0, 3)"
+    grid,
+    exact_v.pdf(grid),
+    color=fg.plots.COLORS["exact"],
+    lw=1.4,
+    label="exact: Normal(0, 3)",
 )
 ax.axvspan(
     grid[0],
@@ -162,7 +181,7 @@ ax.axvspan(
 ax.set_xlim(grid[0], grid[-1])
 ax.set_xlabel("v")
 ax.set_ylabel("density")
-ax.legend(fontsize="small", loc="upper left")
+ax.legend(fontsize=9, loc="upper left")
 fig.suptitle("Marginal of v in Neal's funnel: exact density and the draws of both fits")
 plt.show()
 
@@ -185,8 +204,12 @@ plt.show()
 stats_c = centered_idata.sample_stats
 diverging = stats_c["diverging"].values
 v_draws = centered_idata.posterior["v"].values
-step_start_v = stats_c["divergence_start"].sel(unconstrained_parameter="v").values[diverging]
-step_end_v = stats_c["divergence_end"].sel(unconstrained_parameter="v").values[diverging]
+step_start_v = (
+    stats_c["divergence_start"].sel(unconstrained_parameter="v").values[diverging]
+)
+step_end_v = (
+    stats_c["divergence_end"].sel(unconstrained_parameter="v").values[diverging]
+)
 chain_of, draw_of = np.nonzero(diverging)
 divergences = pd.DataFrame(
     {
@@ -246,7 +269,9 @@ fg.plots.plot_funnel(
     alpha=0.4,
     label="centered draws",
 )
-step_start_x = stats_c["divergence_start"].sel(unconstrained_parameter="x_0").values[diverging]
+step_start_x = (
+    stats_c["divergence_start"].sel(unconstrained_parameter="x_0").values[diverging]
+)
 ax_funnel.scatter(
     step_start_x,
     step_start_v,
@@ -257,14 +282,18 @@ ax_funnel.scatter(
     linewidths=1.2,
     label="start of the failed step",
 )
-ax_funnel.axhline(-3.0, color=fg.plots.COLORS["highlight"], lw=1.0, linestyle="--", label="v = -3")
+ax_funnel.axhline(
+    -3.0, color=fg.plots.COLORS["highlight"], lw=1.0, linestyle="--", label="v = -3"
+)
 ax_funnel.set_xlim(-12.0, 12.0)
 ax_funnel.set_ylim(-10.0, 10.0)
 ax_funnel.set_xlabel("x[0]")
 ax_funnel.set_title("x[0] against v")
-ax_funnel.legend(fontsize="x-small", loc="lower left", markerscale=1.5)
+ax_funnel.legend(fontsize=9, loc="lower left", markerscale=1.5)
 
-violin = ax_strip.violinplot(v_draws.ravel(), positions=[0], widths=0.8, showextrema=False)
+violin = ax_strip.violinplot(
+    v_draws.ravel(), positions=[0], widths=0.8, showextrema=False
+)
 for body in violin["bodies"]:
     body.set_facecolor(fg.plots.COLORS["centered"])
     body.set_alpha(0.5)
@@ -287,13 +316,15 @@ for q, style in ((exact["p_below_minus_3"], "--"), (0.5, ":")):
 ax_strip.set_xticks(
     range(3),
     ["all centered\ndraws", "divergent\ndraws", "failed steps'\nstarts"],
-    fontsize="small",
+    fontsize=9,
 )
 ax_strip.set_ylim(-10.0, 10.0)
 ax_strip.set_ylabel("v")
 ax_strip.set_title("v where things happen")
-ax_strip.legend(fontsize="x-small", loc="upper right")
-fig.suptitle("Centered fit of Neal's funnel: draws, divergent draws and the failed steps' starts")
+ax_strip.legend(fontsize=9, loc="upper right")
+fig.suptitle(
+    "Centered fit of Neal's funnel: draws, divergent draws and the failed steps' starts"
+)
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 2

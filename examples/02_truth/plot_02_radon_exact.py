@@ -62,7 +62,9 @@ fits = {"centered": centered_idata, "non-centered": noncentered_idata}
 # :func:`funnelguide.plots.plot_scale_posteriors`, and the exact density in black. On the
 # right, the lower tail: the share of the posterior below each value of ``sigma_b``, exact and
 # from each fit's draws, with ``sigma_b`` on a log scale.
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fig, (ax_density, ax_tail) = plt.subplots(
+    1, 2, figsize=(7.2, 3.6), layout="constrained"
+)
 fg.plots.plot_scale_posteriors(
     fits, scale="sigma_b", exact=exact.density("sigma_b"), bins=30, ax=ax_density
 )
@@ -74,12 +76,17 @@ ax_density.axvline(
     label=f"mean, exact: {exact.mean('sigma_b'):.3f}",
 )
 ax_density.set_ylim(0.0, 2.1 * ax_density.get_ylim()[1])  # room for the legend
-ax_density.legend(fontsize="x-small", loc="upper right")
+ax_density.legend(fontsize=9, loc="upper right")
 ax_density.set_title("Densities and means")
 
-tail_grid = np.geomspace(exact.quantile("sigma_b", 0.001), exact.quantile("sigma_b", 0.2), 300)
+tail_grid = np.geomspace(
+    exact.quantile("sigma_b", 0.001), exact.quantile("sigma_b", 0.2), 300
+)
 fg.plots.plot_lower_tail(
-    fits, scale="sigma_b", exact=(tail_grid, exact.cdf("sigma_b", tail_grid)), ax=ax_tail
+    fits,
+    scale="sigma_b",
+    exact=(tail_grid, exact.cdf("sigma_b", tail_grid)),
+    ax=ax_tail,
 )
 ax_tail.set_title("Lower tail, log scale")
 fig.suptitle("Posterior of sigma_b: exact, centered fit and non-centered fit")

@@ -43,7 +43,9 @@ print(f"exact 5% quantile of sigma_b: {exact_q05:.4f}")
 
 centered_model = fg.radon_model(parameterization="centered")
 fits = {
-    f"centered, {target}": fg.sample(centered_model, random_seed=RANDOM_SEED, target_accept=target)
+    f"centered, {target}": fg.sample(
+        centered_model, random_seed=RANDOM_SEED, target_accept=target
+    )
     for target in TARGET_ACCEPTS
 }
 fits["non-centered, 0.8"] = fg.sample(
@@ -106,12 +108,15 @@ sweep.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=
 #
 # On the left, every chain's 5% quantile of ``sigma_b`` (small markers) and the estimate from
 # all four chains with its MCSE (large marker and bar), against the exact value; on the right,
-# the bulk ESS of ``sigma_b`` with the divergences written above each bar.
+# the bulk ESS of ``sigma_b`` with the divergences written above each bar. The last fit of each
+# panel, in blue, is the non-centered one.
 fig, (ax_q05, ax_ess) = plt.subplots(
     1, 2, figsize=(7.2, 3.8), layout="constrained", width_ratios=(3, 2)
 )
 positions = np.arange(len(fits))
-colors = [fg.plots.COLORS["centered"]] * len(TARGET_ACCEPTS) + [fg.plots.COLORS["noncentered"]]
+colors = [fg.plots.COLORS["centered"]] * len(TARGET_ACCEPTS) + [
+    fg.plots.COLORS["noncentered"]
+]
 markers = ["o"] * len(TARGET_ACCEPTS) + ["^"]
 rng = np.random.default_rng(RANDOM_SEED)
 for position, (label, idata), color, marker in zip(
@@ -137,38 +142,36 @@ for position, (label, idata), color, marker in zip(
         capsize=3,
     )
 ax_q05.axhline(exact_q05, color=fg.plots.COLORS["exact"], lw=1.2, label="exact")
-ax_q05.scatter([], [], s=18, marker="o", facecolor="none", edgecolor="gray", label="one chain")
-ax_q05.errorbar([], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3, label="all chains ± MCSE")
-tick_labels = [label.replace(", ", "\n") for label in fits]
-ax_q05.set_xticks(positions, tick_labels, fontsize="small")
-ax_q05.set_xlabel("fit and target_accept")
+ax_q05.set_xlabel("target_accept (triangles: non-centered)")
 ax_q05.set_ylabel("5% quantile of sigma_b")
-ax_q05.set_ylim(0.0, None)
-ax_q05.legend(fontsize="x-small", loc="upper right")
 ax_q05.set_title("Lower tail of sigma_b")
-
-bars = ax_ess.bar(positions, sweep["ESS bulk"], color=colors, width=0.6)
-for bar, hatch in zip(bars, ["//"] * len(TARGET_ACCEPTS) + [""], strict=True):
-    bar.set_hatch(hatch)
-    bar.set_edgecolor("white")
-for position, divergences, ess in zip(
-    positions, sweep["divergences"], sweep["ESS bulk"], strict=True
-):
-    ax_ess.annotate(
-        f"{divergences} div.",
-        (position, ess),
-        xytext=(0, 2),
-        textcoords="offset points",
-        ha="center",
-        fontsize="x-small",
-    )
-ax_ess.set_xticks(positions, [label.split(", ")[1] for label in fits], fontsize="small")
-ax_ess.set_xlabel("target_accept")
-ax_ess.legend(
-    [bars[0], bars[-1]], ["centered", "non-centered"], fontsize="x-small", loc="upper left"
+# sphinx_gallery_start_ignore
+ax_q05.scatter(
+    [], [], s=18, marker="o", facecolor="none", edgecolor="gray", label="one chain"
 )
+ax_q05.errorbar(
+    [], [], yerr=[], fmt="o", ms=7, color="gray", capsize=3, label="all chains ± MCSE"
+)
+ax_q05.set_xticks(positions, [label.split(", ")[1] for label in fits])
+ax_q05.set_ylim(0.0, ax_q05.get_ylim()[1] * 1.3)
+ax_q05.legend(
+    fontsize=9, loc="upper center", ncols=3, handletextpad=0.3, columnspacing=0.8
+)
+# sphinx_gallery_end_ignore
+
+fg.plots.plot_bars(
+    sweep.set_axis([label.split(", ")[1] for label in fits]),
+    columns=["ESS bulk"],
+    notes=[f"{n} div." for n in sweep["divergences"]],
+    ax=ax_ess,
+)
+ax_ess.set_xlabel("target_accept")
 ax_ess.set_ylabel("bulk ESS of sigma_b")
 ax_ess.set_title("Effective draws")
+# sphinx_gallery_start_ignore
+for bar, color in zip(ax_ess.patches, colors, strict=True):
+    bar.set_facecolor(color)
+# sphinx_gallery_end_ignore
 fig.suptitle("Centered radon fits at rising target_accept against the exact answer")
 plt.show()
 
@@ -192,7 +195,11 @@ for target in TARGET_ACCEPTS:
 noncentered_ess = rows["non-centered, 0.8"]["ESS bulk"]
 for target in TARGET_ACCEPTS:
     row = rows[f"centered, {target}"]
-    assert row["chain q05 RMSE"] > 1.5 * noncentered_rmse, (target, row, noncentered_rmse)
+    assert row["chain q05 RMSE"] > 1.5 * noncentered_rmse, (
+        target,
+        row,
+        noncentered_rmse,
+    )
     assert row["ESS bulk"] < noncentered_ess / 4, (target, row, noncentered_ess)
     assert row["min E-BFMI"] < 0.3, (target, row)
 assert rows["centered, 0.99"]["chain q05 RMSE"] > 2.5 * noncentered_rmse, rows
@@ -233,3 +240,4 @@ assert rows["centered, 0.99"]["steps/draw"] > rows["centered, 0.8"]["steps/draw"
 #    - :func:`funnelguide.radon_model`
 #    - :func:`funnelguide.estimate`
 #    - :func:`nutpie.sample`
+#    - :func:`funnelguide.plots.plot_bars`

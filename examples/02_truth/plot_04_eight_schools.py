@@ -13,8 +13,9 @@ share a mean :math:`\mu` and a spread :math:`\tau`,
    \theta_j \sim \mathcal{N}(\mu, \tau), \quad y_j \sim \mathcal{N}(\theta_j, \sigma_j).
 
 Eight noisy measurements say little about :math:`\tau`, so its posterior reaches down to
-zero, where the :math:`\theta_j` are squeezed together: the funnel again, in ten dimensions
-instead of 175. And again the answer is known. Given :math:`\tau`, each :math:`y_j` is normal
+zero, where the :math:`\theta_j` are squeezed together: the funnel again, in far fewer
+dimensions than the radon model's (both counts are printed below). And again the answer is
+known. Given :math:`\tau`, each :math:`y_j` is normal
 with variance :math:`\sigma_j^2 + \tau^2` once :math:`\theta_j` is integrated out, and so is
 :math:`\mu`; :func:`funnelguide.exact_eight_schools` evaluates what is left on a fine grid
 over :math:`\tau`. This example compares the centered and non-centered fits with it.
@@ -37,9 +38,18 @@ import os
 RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # sphinx_gallery_end_ignore
 
-print(fg.load_eight_schools().to_string(index=False))
+for name, model in (
+    ("eight schools", fg.eight_schools_model()),
+    ("radon", fg.radon_model()),
+):
+    dimensions = sum(value.size for value in model.initial_point().values())
+    print(f"{name} model: {dimensions} parameters sampled")
+fg.load_eight_schools()
+
+# %%
+# The exact answer, from :func:`funnelguide.exact_eight_schools` (the fine grid over ``tau``
+# described above):
 exact = fg.exact_eight_schools()
-print()
 print(exact)
 
 # %%
@@ -75,7 +85,9 @@ for report in reports.values():
 #
 # On the left, both fits' histograms with their means and the exact density; on the right,
 # the lower tail as the share of the posterior below each value of ``tau``, on a log scale.
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained")
+fig, (ax_density, ax_tail) = plt.subplots(
+    1, 2, figsize=(7.2, 3.6), layout="constrained"
+)
 fg.plots.plot_scale_posteriors(
     fits, scale="tau", exact=exact.density("tau"), bins=40, ax=ax_density
 )
@@ -88,15 +100,21 @@ ax_density.axvline(
 )
 ax_density.set_xlim(0.0, exact.quantile("tau", 0.98))
 ax_density.set_ylim(0.0, 1.6 * ax_density.get_ylim()[1])  # room for the legend
-ax_density.legend(fontsize="x-small", loc="upper right")
+ax_density.legend(fontsize=9, loc="upper right")
 ax_density.set_title("Densities and means")
 
 tail_grid = np.geomspace(exact.quantile("tau", 0.002), exact.quantile("tau", 0.5), 300)
 fg.plots.plot_lower_tail(
-    fits, scale="tau", exact=(tail_grid, exact.cdf("tau", tail_grid)), top=0.5, ax=ax_tail
+    fits,
+    scale="tau",
+    exact=(tail_grid, exact.cdf("tau", tail_grid)),
+    top=0.5,
+    ax=ax_tail,
 )
 ax_tail.set_title("Lower half, log scale")
-fig.suptitle("Posterior of tau in eight schools: exact, centered fit and non-centered fit")
+fig.suptitle(
+    "Posterior of tau in eight schools: exact, centered fit and non-centered fit"
+)
 plt.show()
 
 # %%
@@ -131,9 +149,10 @@ for label, idata in fits.items():
             }
         )
 errors = pd.DataFrame(rows).set_index(["fit", "quantity"])
-with pd.option_context("display.float_format", "{:.3f}".format):
-    print(errors)
+errors.round(3)
 
+# %%
+# And the exact posterior mass below the smallest ``tau`` each fit drew:
 mass_below_lowest = {}
 for label, idata in fits.items():
     lowest = float(idata.posterior["tau"].min())
@@ -149,8 +168,13 @@ for label, idata in fits.items():
 #
 # School A's effect against ``tau`` on a log scale, with the divergent draws marked: the
 # centered draws stop where the funnel narrows, and the divergences crowd at that edge.
-fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True, layout="constrained")
-colors = {"centered": fg.plots.COLORS["centered"], "non-centered": fg.plots.COLORS["noncentered"]}
+fig, axes = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), sharex=True, sharey=True, layout="constrained"
+)
+colors = {
+    "centered": fg.plots.COLORS["centered"],
+    "non-centered": fg.plots.COLORS["noncentered"],
+}
 for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=True):
     fg.plots.plot_funnel(
         idata,
@@ -170,7 +194,7 @@ for ax, (label, idata), marker in zip(axes, fits.items(), ("o", "^"), strict=Tru
         label="exact 5% quantile of tau",
     )
     ax.set_title(f"{label} fit")
-    ax.legend(fontsize="x-small", loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
 axes[1].set_ylabel("")
 fig.suptitle("theta[A] against tau (log scale), divergent draws marked")
 plt.show()

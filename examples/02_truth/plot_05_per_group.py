@@ -23,7 +23,6 @@ fit without refitting.
 # --------------------------
 import arviz_stats as azs
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 import funnelguide as fg
@@ -37,12 +36,14 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # sphinx_gallery_end_ignore
 
 radon = fg.load_radon()
-per_county = radon.groupby("county").agg(houses=("floor", "size"), first_floor=("floor", "sum"))
-print(per_county.describe().loc[["min", "25%", "50%", "75%", "max"]].to_string())
+per_county = radon.groupby("county").agg(
+    houses=("floor", "size"), first_floor=("floor", "sum")
+)
 print(
     f"counties without a first-floor house: {(per_county['first_floor'] == 0).sum()} of "
     f"{len(per_county)}"
 )
+per_county.describe().loc[["min", "25%", "50%", "75%", "max"]]
 
 # %%
 # Five forms, one posterior
@@ -84,7 +85,9 @@ for label, idata in fits.items():
     ess = azs.ess(idata, var_names=QUANTITIES, method="bulk")
     worst = {name: float(ess[name].min()) for name in QUANTITIES}
     worst_name = min(worst, key=worst.get)
-    sigma_a_mcse = float(azs.mcse(idata, var_names=["sigma_a"], method="mean")["sigma_a"])
+    sigma_a_mcse = float(
+        azs.mcse(idata, var_names=["sigma_a"], method="mean")["sigma_a"]
+    )
     advice[label] = fg.suggest_parameterization(idata, groups=GROUPS)
     rows[label] = {
         "divergences": int(idata.sample_stats["diverging"].sum()),
@@ -94,7 +97,9 @@ for label, idata in fits.items():
         "ESS sigma_a": worst["sigma_a"],
         "ESS sigma_b": worst["sigma_b"],
         "q05 error": float(idata.posterior["sigma_b"].quantile(0.05)) - exact_q05,
-        "mass below": float(exact.cdf("sigma_b", float(idata.posterior["sigma_b"].min()))),
+        "mass below": float(
+            exact.cdf("sigma_b", float(idata.posterior["sigma_b"].min()))
+        ),
         "sigma_a z": (float(idata.posterior["sigma_a"].mean()) - exact.mean("sigma_a"))
         / sigma_a_mcse,
         "kappa a": advice[label].evidence.loc["a", "kappa_mean"],
@@ -111,9 +116,7 @@ formats = {
     "sigma_a z": "{:+.1f}",
     "worst of": "{}",
 }
-print(
-    table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1).to_string()
-)
+table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=1)
 
 # %%
 # Whatever the form of the intercepts, the worst quantity is ``sigma_b``, and it is poor
@@ -129,9 +132,12 @@ print(
 # shrinkage factor :math:`\kappa`: its posterior variance given the group's scale, divided by
 # the scale squared. Near 0 the member's own data pin it down and the centered form mixes
 # well; near 1 the group's prior does and the non-centered form is the one to use. The choice
-# follows the group's average, with 0.5 as the threshold. Here is its advice from the fully
-# centered fit, the one a modeller would usually have first:
-print(advice["a c, b c"])
+# follows the group's average, with 0.5 as the threshold. (The concept page
+# :ref:`concepts-reparameterization` computes the same :math:`\kappa` county by county from the
+# data alone, the hyperparameters held fixed.) Here is its advice from the fully
+# centered fit, the one a modeller would usually have first (its ``evidence`` table; printing
+# the result adds a sentence per group):
+advice["a c, b c"].evidence.round(3)
 
 # %%
 # The advice, and the kappas it rests on, come out about the same from every variant (the
@@ -142,62 +148,33 @@ kappa = pd.DataFrame({group: advice["a c, b c"].kappa[group] for group in GROUPS
 kappa["houses"] = per_county.loc[kappa.index, "houses"]
 
 fig, (ax_kappa, ax_ess) = plt.subplots(1, 2, figsize=(7.2, 3.8), layout="constrained")
-ax_kappa.scatter(
-    kappa["houses"],
-    kappa["a"],
-    marker="o",
-    s=16,
-    color=fg.plots.COLORS["other"],
-    label="intercept a",
-)
-ax_kappa.scatter(
-    kappa["houses"],
-    kappa["b"],
-    marker="^",
-    s=16,
-    facecolor="none",
-    edgecolor=fg.plots.COLORS["centered"],
-    label="slope b",
-)
+ax_kappa.scatter(kappa["houses"], kappa["a"], marker="o", label="intercept a")
+ax_kappa.scatter(kappa["houses"], kappa["b"], marker="^", label="slope b")
 threshold = fg.diagnostics.CENTERING_THRESHOLD
-ax_kappa.axhline(
-    threshold,
-    color=fg.plots.COLORS["exact"],
-    lw=1.0,
-    linestyle="--",
-    label=f"threshold {threshold:g}",
-)
-ax_kappa.set_xscale("log")
+ax_kappa.axhline(threshold, linestyle="--", label=f"threshold {threshold:g}")
+# sphinx_gallery_start_ignore
+intercepts, slopes = ax_kappa.collections
+intercepts.set(sizes=[16], color=fg.plots.COLORS["other"])
+slopes.set(sizes=[16], facecolor="none", edgecolor=fg.plots.COLORS["centered"])
+ax_kappa.lines[-1].set(color=fg.plots.COLORS["exact"], lw=1.0)
+# sphinx_gallery_end_ignore
 ax_kappa.set_xlabel("houses in the county (log scale)")
 ax_kappa.set_ylabel("shrinkage factor kappa")
+# sphinx_gallery_start_ignore
+ax_kappa.set_xscale("log")
+fg.plots.plain_log_ticks(ax_kappa, axis="x")
 ax_kappa.set_ylim(0.0, 1.1)
-ax_kappa.legend(fontsize="x-small", loc="lower left")
+ax_kappa.legend(fontsize=9, loc="lower left")
+# sphinx_gallery_end_ignore
 ax_kappa.set_title("Each county's kappa")
 
-positions = np.arange(len(fits))
-width = 0.38
-ax_ess.bar(
-    positions - width / 2,
-    table["ESS sigma_a"],
-    width,
-    color=fg.plots.COLORS["other"],
-    label="sigma_a",
+fg.plots.plot_bars(
+    table.rename(columns={"ESS sigma_a": "sigma_a", "ESS sigma_b": "sigma_b"}),
+    columns=["sigma_a", "sigma_b"],
+    notes=[f"{n} div." for n in table["divergences"]],
+    ax=ax_ess,
 )
-ax_ess.bar(
-    positions + width / 2,
-    table["ESS sigma_b"],
-    width,
-    color=fg.plots.COLORS["centered"],
-    hatch="//",
-    edgecolor="white",
-    label="sigma_b",
-)
-tick_labels = [
-    label.replace(", ", "\n") + f"\n{row['divergences']} div." for label, row in rows.items()
-]
-ax_ess.set_xticks(positions, tick_labels, fontsize="x-small")
 ax_ess.set_ylabel("bulk ESS")
-ax_ess.legend(fontsize="x-small", loc="upper left")
 ax_ess.set_title("ESS of the scales per variant")
 fig.suptitle("Which groups need non-centering: kappa per county and ESS per variant")
 plt.show()
@@ -263,3 +240,4 @@ assert partial["mass below"] > max(rows[v]["mass below"] for v in slopes_nc), ta
 #    - :func:`funnelguide.load_radon`
 #    - :func:`arviz_stats.ess`
 #    - :func:`arviz_stats.mcse`
+#    - :func:`funnelguide.plots.plot_bars`

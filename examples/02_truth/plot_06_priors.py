@@ -47,7 +47,10 @@ priors = {
     "HalfNormal(0.1)": ("halfnormal", 0.1),
 }
 WEAK = ["HalfCauchy(5)", "HalfCauchy(1)", "HalfNormal(1)", "Exponential(1)"]
-exact = {label: fg.exact_radon_scales(prior={"sigma_b": prior}) for label, prior in priors.items()}
+exact = {
+    label: fg.exact_radon_scales(prior={"sigma_b": prior})
+    for label, prior in priors.items()
+}
 summary = pd.DataFrame(
     {label: result.summary().loc["sigma_b"] for label, result in exact.items()}
 ).T
@@ -60,9 +63,13 @@ summary.round(4)
 # Between the four weakly informative priors, the exact mean and the 5% quantile of
 # ``sigma_b`` move by the spreads below; the informative prior moves them much further.
 weak = summary.loc[WEAK]
-prior_spread = {stat: float(weak[stat].max() - weak[stat].min()) for stat in ("mean", "q05")}
+prior_spread = {
+    stat: float(weak[stat].max() - weak[stat].min()) for stat in ("mean", "q05")
+}
 informative_shift = {
-    stat: float(summary.loc["HalfNormal(0.1)", stat] - summary.loc["HalfCauchy(5)", stat])
+    stat: float(
+        summary.loc["HalfNormal(0.1)", stat] - summary.loc["HalfCauchy(5)", stat]
+    )
     for stat in ("mean", "q05")
 }
 for stat in ("mean", "q05"):
@@ -78,7 +85,9 @@ for stat in ("mean", "q05"):
 # The centered fit of the post's model, with the post's prior, against the exact answer for
 # that prior: the error of its mean and 5% quantile from all four chains, and the root mean
 # square error of each chain's 5% quantile.
-centered_idata = fg.sample(fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED)
+centered_idata = fg.sample(
+    fg.radon_model(parameterization="centered"), random_seed=RANDOM_SEED
+)
 sigma_b = centered_idata.posterior["sigma_b"]
 reference = summary.loc["HalfCauchy(5)"]
 sampler_error = {
@@ -104,35 +113,60 @@ print(
 # On the left, the exact posterior density of ``sigma_b`` under each prior with the centered
 # fit's histogram; on the right, the lower tail as the share of the posterior below each
 # value, on a log scale.
+fig, (ax_density, ax_tail) = plt.subplots(
+    1, 2, figsize=(7.2, 4.4), layout="constrained"
+)
+# sphinx_gallery_start_ignore
 styles = {
     "HalfCauchy(5)": {"color": fg.plots.COLORS["exact"], "linestyle": "-", "lw": 1.6},
     "HalfCauchy(1)": {"color": fg.plots.COLORS["other"], "linestyle": "--", "lw": 1.4},
-    "HalfNormal(1)": {"color": fg.plots.COLORS["highlight"], "linestyle": "-.", "lw": 1.4},
-    "Exponential(1)": {"color": fg.plots.COLORS["divergent"], "linestyle": ":", "lw": 1.8},
-    "HalfNormal(0.1)": {"color": fg.plots.COLORS["noncentered"], "linestyle": "-", "lw": 1.0},
+    "HalfNormal(1)": {
+        "color": fg.plots.COLORS["highlight"],
+        "linestyle": "-.",
+        "lw": 1.4,
+    },
+    "Exponential(1)": {
+        "color": fg.plots.COLORS["divergent"],
+        "linestyle": ":",
+        "lw": 1.8,
+    },
+    "HalfNormal(0.1)": {
+        "color": fg.plots.COLORS["noncentered"],
+        "linestyle": "-",
+        "lw": 1.0,
+    },
 }
 centered_style = {"color": fg.plots.COLORS["centered"], "lw": 1.4, "alpha": 0.8}
-fig, (ax_density, ax_tail) = plt.subplots(1, 2, figsize=(7.2, 3.8), layout="constrained")
+# sphinx_gallery_end_ignore
 edges = np.linspace(0.0, 0.7, 36)
 density, _ = np.histogram(sigma_b.values.ravel(), bins=edges, density=True)
-ax_density.stairs(density, edges, label="centered fit,\nHalfCauchy(5)", **centered_style)
+ax_density.stairs(density, edges, label="centered fit, HalfCauchy(5)", **centered_style)
 tail_grid = np.geomspace(2e-3, 0.2, 300)
 for label, result in exact.items():
     grid, exact_density = result.density("sigma_b")
     ax_density.plot(grid, exact_density, label=label, **styles[label])
-    ax_tail.plot(tail_grid, result.cdf("sigma_b", tail_grid), label=label, **styles[label])
+    ax_tail.plot(
+        tail_grid, result.cdf("sigma_b", tail_grid), label=label, **styles[label]
+    )
 ax_tail.ecdf(sigma_b.values.ravel(), label="centered fit", **centered_style)
+ax_density.set(xlabel="sigma_b", ylabel="posterior density", title="Exact densities")
+ax_tail.set(xlabel="sigma_b (log scale)", ylabel="share of the posterior below sigma_b")
+ax_tail.set_title("Lower tail, log scale")
+# sphinx_gallery_start_ignore
 ax_density.set_xlim(0.0, 0.7)
-ax_density.set_xlabel("sigma_b")
-ax_density.set_ylabel("posterior density")
-ax_density.legend(title="prior of sigma_b", fontsize="x-small", title_fontsize="x-small")
-ax_density.set_title("Exact densities")
+fig.legend(
+    *ax_density.get_legend_handles_labels(),
+    loc="outside lower center",
+    ncols=3,
+    title="prior of sigma_b",
+    fontsize=9,
+    title_fontsize=9,
+)
 ax_tail.set_xscale("log")
+fg.plots.plain_log_ticks(ax_tail, axis="x")
 ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
 ax_tail.set_ylim(0.0, 0.3)
-ax_tail.set_xlabel("sigma_b (log scale)")
-ax_tail.set_ylabel("share of the posterior below sigma_b")
-ax_tail.set_title("Lower tail, log scale")
+# sphinx_gallery_end_ignore
 fig.suptitle("Exact posterior of sigma_b under five priors, and the centered fit")
 plt.show()
 

@@ -22,8 +22,6 @@ dimensions where it can be seen.
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.animation import FuncAnimation
-from scipy import stats
 
 import funnelguide as fg
 from funnelguide.dynamics import (
@@ -85,13 +83,15 @@ summary = pd.DataFrame(
         "start v": [start[1] for start, _ in cases.values()],
         "steps taken": [len(t["positions"]) - 1 for t in trajectories.values()],
         "max |energy error|": [t["abs_error"].max() for t in trajectories.values()],
-        "error > 1 at step": [t["off_track_step"] or "never" for t in trajectories.values()],
+        "error > 1 at step": [
+            t["off_track_step"] or "never" for t in trajectories.values()
+        ],
         "divergent": [t["divergent"] for t in trajectories.values()],
     },
     index=pd.Index(list(cases), name="trajectory"),
 )
-print(f"step size {STEP_SIZE}, at most {N_STEPS} steps\n")
-print(summary.to_string(float_format="{:.3g}".format))
+print(f"step size {STEP_SIZE}, at most {N_STEPS} steps")
+fg.plots.format_table(summary)
 
 # %%
 # The animation
@@ -102,77 +102,16 @@ print(summary.to_string(float_format="{:.3g}".format))
 # The right panel shows each trajectory's absolute energy error after every step, on a log
 # scale, with the divergence threshold. A cross marks the step at which a trajectory's energy
 # error first exceeded 1: there it left the exact path, and from there the error runs away.
-styles = {
-    "mouth 1": {"color": fg.plots.COLORS["other"], "linestyle": "-", "marker": "o"},
-    "mouth 2": {"color": fg.plots.COLORS["noncentered"], "linestyle": "-.", "marker": "s"},
-    "mouth to neck": {"color": fg.plots.COLORS["centered"], "linestyle": "--", "marker": "^"},
-    "neck": {"color": fg.plots.COLORS["highlight"], "linestyle": ":", "marker": "D"},
-}
-X_LIMITS, V_LIMITS = (-6.0, 6.0), (-8.0, 6.0)
-ERROR_FLOOR = 1e-4
-
-
-def draw_funnel(ax):
-    """Shade the funnel's log density and mark +-2 standard deviations of x."""
-    x_grid = np.linspace(*X_LIMITS, 300)
-    v_grid = np.linspace(*V_LIMITS, 300)
-    xx, vv = np.meshgrid(x_grid, v_grid)
-    log_density = stats.norm.logpdf(vv, 0, 3) + stats.norm.logpdf(xx, 0, np.exp(vv / 2))
-    ax.contourf(xx, vv, np.clip(log_density, -12, None), levels=12, cmap="Greys", alpha=0.6)
-    ax.plot(2 * np.exp(v_grid / 2), v_grid, color=fg.plots.COLORS["exact"], lw=0.8, ls="--")
-    ax.plot(-2 * np.exp(v_grid / 2), v_grid, color=fg.plots.COLORS["exact"], lw=0.8, ls="--")
-    ax.set(xlim=X_LIMITS, ylim=V_LIMITS, xlabel="x", ylabel="v")
-
-
-def draw_error_axes(ax):
-    """Set up the energy-error panel: log scale, the divergence threshold."""
-    ax.axhline(DIVERGENCE_THRESHOLD, color=fg.plots.COLORS["divergent"], lw=1.2)
-    ax.text(0.3, DIVERGENCE_THRESHOLD * 1.8, "divergence threshold", fontsize="small")
-    ax.set(
-        yscale="log",
-        xlim=(0, N_STEPS),
-        ylim=(ERROR_FLOOR, 1e6),
-        xlabel="leapfrog step",
-        ylabel="|energy error|",
-    )
-
-
-fig, (ax_funnel, ax_error) = plt.subplots(
-    1, 2, figsize=(7.2, 3.4), dpi=80, layout="constrained", width_ratios=[1.1, 1]
+# :func:`funnelguide.plots.animate_trajectories` draws one frame per leapfrog step.
+paths = {name: t["positions"] for name, t in trajectories.items()}
+off_track_steps = {name: t["off_track_step"] for name, t in trajectories.items()}
+animation = fg.plots.animate_trajectories(
+    paths,
+    {name: t["abs_error"] for name, t in trajectories.items()},
+    threshold=DIVERGENCE_THRESHOLD,
+    marks=off_track_steps,
+    title=f"Fixed-step leapfrog in the funnel, step size {STEP_SIZE}",
 )
-draw_funnel(ax_funnel)
-draw_error_axes(ax_error)
-ax_funnel.set_title("Leapfrog trajectories in (x, v)")
-ax_error.set_title("Energy error per step")
-fig.suptitle(f"Fixed-step leapfrog in the funnel, step size {STEP_SIZE}")
-paths, errors, crosses = {}, {}, {}
-for name, style in styles.items():
-    (paths[name],) = ax_funnel.plot([], [], lw=1.5, markersize=3, label=name, **style)
-    (errors[name],) = ax_error.plot([], [], lw=1.5, markersize=3, **style)
-    (crosses[name],) = ax_funnel.plot(
-        [], [], "X", color=fg.plots.COLORS["divergent"], markeredgecolor="black", markersize=10
-    )
-ax_funnel.legend(fontsize="x-small", loc="lower right")
-step_label = ax_error.text(0.98, 0.04, "", ha="right", transform=ax_error.transAxes)
-
-
-def show_step(step):
-    """Draw every trajectory up to leapfrog step ``step``."""
-    for name, trajectory in trajectories.items():
-        shown = trajectory["positions"][: step + 1]
-        paths[name].set_data(shown[:, 0], shown[:, 1])
-        steps = np.arange(1, len(shown))
-        errors[name].set_data(steps, np.maximum(trajectory["abs_error"][1 : step + 1], ERROR_FLOOR))
-        off_track_step = trajectory["off_track_step"]
-        if off_track_step is not None and step >= off_track_step:
-            crosses[name].set_data(*trajectory["positions"][off_track_step, :, None])
-        else:
-            crosses[name].set_data([], [])
-    step_label.set_text(f"step {step} of {N_STEPS}")
-    return [*paths.values(), *errors.values(), *crosses.values(), step_label]
-
-
-animation = FuncAnimation(fig, show_step, frames=N_STEPS + 1, interval=250, repeat_delay=1500)
 plt.show()
 
 # %%
@@ -203,28 +142,20 @@ rates = (
     .agg(["size", "mean"])
 )
 rates.columns = ["trajectories", "share divergent"]
-print(rates.round(3))
-print(f"\nall starts: {diverged.mean():.1%} divergent")
+rates.round(3)
+
+# %%
+print(f"all starts: {diverged.mean():.1%} divergent")
 print(f"starts with v < -4: {diverged[start_v < -4].mean():.1%} divergent")
 print(f"starts with v > 0:  {diverged[start_v > 0].mean():.1%} divergent")
 
 static, (ax_last, ax_rate) = plt.subplots(
-    1, 2, figsize=(7.2, 3.4), layout="constrained", width_ratios=[1.1, 1]
+    1, 2, figsize=(7.2, 3.6), layout="constrained", width_ratios=[1.1, 1]
 )
-draw_funnel(ax_last)
-for name, trajectory in trajectories.items():
-    positions = trajectory["positions"]
-    ax_last.plot(positions[:, 0], positions[:, 1], lw=1.5, markersize=3, label=name, **styles[name])
-    if trajectory["off_track_step"] is not None:
-        ax_last.plot(
-            *positions[trajectory["off_track_step"]],
-            "X",
-            color=fg.plots.COLORS["divergent"],
-            markeredgecolor="black",
-            markersize=10,
-        )
-ax_last.legend(fontsize="x-small", loc="lower right")
+fg.plots.shade_neals_funnel(ax=ax_last)
+fg.plots.plot_trajectories(paths, marks=off_track_steps, ax=ax_last)
 ax_last.set_title("Four trajectories, X: error above 1")
+# sphinx_gallery_start_ignore
 centers = np.array([interval.mid for interval in rates.index])
 ax_rate.barh(
     centers,
@@ -234,9 +165,9 @@ ax_rate.barh(
     edgecolor="black",
     linewidth=0.5,
 )
-ax_rate.set(
-    xlim=(-0.03, 1.03), ylim=V_LIMITS, xlabel="share of trajectories divergent", ylabel="starting v"
-)
+ax_rate.set(xlim=(-0.03, 1.03), ylim=ax_last.get_ylim())
+# sphinx_gallery_end_ignore
+ax_rate.set(xlabel="share of trajectories divergent", ylabel="starting v")
 ax_rate.set_title("2000 random starts and momenta")
 static.suptitle("Divergences happen in the neck of the funnel")
 plt.show()
@@ -252,15 +183,18 @@ for name in ("mouth 1", "mouth 2"):
     assert len(trajectories[name]["positions"]) == N_STEPS + 1, name
 for name in ("mouth to neck", "neck"):
     assert trajectories[name]["divergent"], name
-    off_track_v = trajectories[name]["positions"][trajectories[name]["off_track_step"], 1]
-    assert off_track_v < -3.5, f"{name} should leave the exact path in the neck, v={off_track_v}"
-assert trajectories["mouth to neck"]["off_track_step"] > 3, "starts out fine in the mouth"
+    off_track_v = trajectories[name]["positions"][
+        trajectories[name]["off_track_step"], 1
+    ]
+    assert off_track_v < -3.5, (
+        f"{name} should leave the exact path in the neck, v={off_track_v}"
+    )
+assert trajectories["mouth to neck"]["off_track_step"] > 3, (
+    "starts out fine in the mouth"
+)
 assert diverged[start_v < -6].mean() > 0.9
 assert diverged[start_v > 0].mean() < 0.1
 assert diverged[start_v < -4].mean() > 5 * diverged[start_v > 0].mean()
-# The page stays light: all frames, inline, take less than 3 MB.
-html = animation.to_jshtml()
-assert len(html) < 3_000_000, f"the animation is {len(html) / 1e6:.1f} MB"
 # sphinx_gallery_end_ignore
 
 # %%
@@ -292,4 +226,7 @@ assert len(html) < 3_000_000, f"the animation is {len(html) / 1e6:.1f} MB"
 #    - :func:`funnelguide.dynamics.hmc_trajectories`
 #    - :func:`funnelguide.dynamics.funnel_logp_grad`
 #    - :data:`funnelguide.dynamics.DIVERGENCE_THRESHOLD`
-#    - `matplotlib.animation.FuncAnimation`
+#    - :func:`funnelguide.plots.animate_trajectories`
+#    - :func:`funnelguide.plots.shade_neals_funnel`
+#    - :func:`funnelguide.plots.plot_trajectories`
+#    - :func:`funnelguide.plots.format_table`

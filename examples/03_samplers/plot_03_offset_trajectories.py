@@ -58,7 +58,11 @@ cases = {
 def run(logp_grad, start, momentum):
     """Integrate one trajectory; keep the steps taken and the absolute energy error."""
     positions, _, energies = leapfrog(
-        logp_grad, np.array(start), np.array(momentum), step_size=STEP_SIZE, n_steps=N_STEPS
+        logp_grad,
+        np.array(start),
+        np.array(momentum),
+        step_size=STEP_SIZE,
+        n_steps=N_STEPS,
     )
     n_done = int(np.isfinite(energies).sum())
     abs_error = np.abs(energies[:n_done] - energies[0])
@@ -82,8 +86,8 @@ comparison = pd.DataFrame(
     },
     index=pd.Index(list(cases), name="trajectory"),
 )
-print(f"step size {STEP_SIZE}, at most {N_STEPS} steps\n")
-print(comparison.to_string(float_format="{:.3g}".format))
+print(f"step size {STEP_SIZE}, at most {N_STEPS} steps")
+fg.plots.format_table(comparison)
 
 # %%
 # In offset coordinates
@@ -94,8 +98,16 @@ print(comparison.to_string(float_format="{:.3g}".format))
 # same scale as in the previous example.
 styles = {
     "mouth 1": {"color": fg.plots.COLORS["other"], "linestyle": "-", "marker": "o"},
-    "mouth 2": {"color": fg.plots.COLORS["noncentered"], "linestyle": "-.", "marker": "s"},
-    "mouth to neck": {"color": fg.plots.COLORS["centered"], "linestyle": "--", "marker": "^"},
+    "mouth 2": {
+        "color": fg.plots.COLORS["noncentered"],
+        "linestyle": "-.",
+        "marker": "s",
+    },
+    "mouth to neck": {
+        "color": fg.plots.COLORS["centered"],
+        "linestyle": "--",
+        "marker": "^",
+    },
     "neck": {"color": fg.plots.COLORS["highlight"], "linestyle": ":", "marker": "D"},
 }
 line = {"lw": 1.5, "markersize": 3}
@@ -107,7 +119,9 @@ fig, (ax_offset, ax_error) = plt.subplots(
 )
 z_grid, v_grid = np.meshgrid(np.linspace(-3.5, 3.5, 200), np.linspace(*V_LIMITS, 200))
 offset_log_density = stats.norm.logpdf(z_grid) + stats.norm.logpdf(v_grid, 0, 3)
-ax_offset.contourf(z_grid, v_grid, offset_log_density, levels=12, cmap="Greys", alpha=0.6)
+ax_offset.contourf(
+    z_grid, v_grid, offset_log_density, levels=12, cmap="Greys", alpha=0.6
+)
 for name, trajectory in offset.items():
     ax_offset.plot(*trajectory["positions"].T, label=name, **line, **styles[name])
     ax_error.plot(
@@ -118,9 +132,9 @@ for name, trajectory in offset.items():
     )
 ax_offset.set(xlim=(-3.5, 3.5), ylim=V_LIMITS, xlabel="z (offset)", ylabel="v")
 ax_offset.set_title("Leapfrog trajectories in (z, v)")
-ax_offset.legend(fontsize="x-small", loc="lower right")
+ax_offset.legend(fontsize=9, loc="lower right")
 ax_error.axhline(DIVERGENCE_THRESHOLD, color=fg.plots.COLORS["divergent"], lw=1.2)
-ax_error.text(0.3, DIVERGENCE_THRESHOLD * 1.8, "divergence threshold", fontsize="small")
+ax_error.text(0.3, DIVERGENCE_THRESHOLD * 1.8, "divergence threshold", fontsize=9)
 ax_error.set(
     yscale="log",
     xlim=(0, N_STEPS),
@@ -147,12 +161,25 @@ funnel_log_density = stats.norm.logpdf(v_grid, 0, 3) + stats.norm.logpdf(
 )
 fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), layout="constrained", sharey=True)
 panels = [
-    (axes[0], {name: t["positions"] for name, t in centered.items()}, "Integrated in (x, v)"),
-    (axes[1], {name: t["mapped"] for name, t in offset.items()}, "Integrated in (z, v), mapped"),
+    (
+        axes[0],
+        {name: t["positions"] for name, t in centered.items()},
+        "Integrated in (x, v)",
+    ),
+    (
+        axes[1],
+        {name: t["mapped"] for name, t in offset.items()},
+        "Integrated in (z, v), mapped",
+    ),
 ]
 for ax, paths, title in panels:
     ax.contourf(
-        x_grid, v_grid, np.clip(funnel_log_density, -12, None), levels=12, cmap="Greys", alpha=0.6
+        x_grid,
+        v_grid,
+        np.clip(funnel_log_density, -12, None),
+        levels=12,
+        cmap="Greys",
+        alpha=0.6,
     )
     envelope = np.linspace(*V_LIMITS, 300)
     for sign in (-1, 1):
@@ -168,7 +195,7 @@ for ax, paths, title in panels:
     ax.set(xlim=X_LIMITS, ylim=V_LIMITS, xlabel="x")
     ax.set_title(title)
 axes[0].set_ylabel("v")
-axes[1].legend(fontsize="x-small", loc="lower right")
+axes[1].legend(fontsize=9, loc="lower right")
 fig.suptitle("The same four trajectories in the funnel, step size 0.25")
 plt.show()
 
@@ -201,19 +228,22 @@ random_runs = {
 }
 random_summary = pd.DataFrame(
     {
-        "divergent": [np.mean([r.divergent for r in runs]) for runs in random_runs.values()],
+        "divergent": [
+            np.mean([r.divergent for r in runs]) for runs in random_runs.values()
+        ],
         "median max |error|": [
-            np.median([r.max_abs_energy_error for r in runs]) for runs in random_runs.values()
+            np.median([r.max_abs_energy_error for r in runs])
+            for runs in random_runs.values()
         ],
         "largest max |error|": [
-            np.max([r.max_abs_energy_error for r in runs]) for runs in random_runs.values()
+            np.max([r.max_abs_energy_error for r in runs])
+            for runs in random_runs.values()
         ],
     },
     index=pd.Index(list(random_runs), name="coordinates"),
 )
-print(random_summary.to_string(float_format="{:.3g}".format))
 deep = start_v < -4
-print(f"\nstarts below v = -4: {deep.sum()}")
+print(f"starts below v = -4: {deep.sum()}")
 
 # sphinx_gallery_start_ignore
 # The claims of this page: in offset coordinates the same step never diverges and keeps a small
@@ -227,12 +257,20 @@ for name, trajectory in offset.items():
     )
 for name in ("mouth to neck", "neck"):
     assert centered[name]["abs_error"].max() > DIVERGENCE_THRESHOLD, name
-assert offset["mouth to neck"]["positions"][:, 1].min() < -8, "the offset path reaches deep"
+assert offset["mouth to neck"]["positions"][:, 1].min() < -8, (
+    "the offset path reaches deep"
+)
 assert not any(run.divergent for run in random_runs["(z, v)"])
 assert max(run.max_abs_energy_error for run in random_runs["(z, v)"]) < 1.0
 assert np.mean([run.divergent for run in random_runs["(x, v)"]]) > 0.03
-assert np.mean([r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=True) if d]) > 0.3
+assert (
+    np.mean(
+        [r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=True) if d]
+    )
+    > 0.3
+)
 # sphinx_gallery_end_ignore
+fg.plots.format_table(random_summary)
 
 # %%
 # Conclusion
@@ -260,3 +298,4 @@ assert np.mean([r.divergent for r, d in zip(random_runs["(x, v)"], deep, strict=
 #    - :func:`funnelguide.dynamics.hmc_trajectories`
 #    - :func:`funnelguide.dynamics.offset_funnel_logp_grad`
 #    - :func:`funnelguide.dynamics.funnel_logp_grad`
+#    - :func:`funnelguide.plots.format_table`

@@ -54,7 +54,9 @@ def log10_mass_within(radius, d):
 
 
 rng = np.random.default_rng(RANDOM_SEED)
-radii = {d: np.linalg.norm(rng.standard_normal((N_DRAWS, d)), axis=1) for d in DIMENSIONS}
+radii = {
+    d: np.linalg.norm(rng.standard_normal((N_DRAWS, d)), axis=1) for d in DIMENSIONS
+}
 table = pd.DataFrame(
     {
         "sqrt(d)": [np.sqrt(d) for d in DIMENSIONS],
@@ -66,7 +68,7 @@ table = pd.DataFrame(
     },
     index=pd.Index(DIMENSIONS, name="d"),
 )
-print(table.to_string(float_format="{:.3g}".format))
+fg.plots.format_table(table)
 
 # %%
 # The left panel shows where the draws lie: the distribution of their distance from the mode,
@@ -99,12 +101,19 @@ ax_radius.plot(
     label="the mode",
 )
 ax_radius.set(
-    xlim=(0, 35), ylim=(0, None), xlabel="distance of a draw from the mode", ylabel="share of draws"
+    xlim=(0, 35),
+    ylim=(0, None),
+    xlabel="distance of a draw from the mode",
+    ylabel="share of draws",
 )
 ax_radius.set_title("Draws lie near radius sqrt(d)")
-ax_radius.legend(fontsize="x-small", loc="upper center")
-ax_near.plot(DIMENSIONS, table["log10 P(radius < 1)"], marker="o", color=fg.plots.COLORS["exact"])
-ax_near.set(xscale="log", xlabel="dimension d", ylabel="log10 P(distance from mode < 1)")
+ax_radius.legend(fontsize=9, loc="upper center")
+ax_near.plot(
+    DIMENSIONS, table["log10 P(radius < 1)"], marker="o", color=fg.plots.COLORS["exact"]
+)
+ax_near.set(
+    xscale="log", xlabel="dimension d", ylabel="log10 P(distance from mode < 1)"
+)
 ax_near.set_title("Mass near the mode")
 fig.suptitle("Where the draws of a d-dimensional standard normal lie")
 plt.show()
@@ -136,7 +145,9 @@ sigma_b_draws = noncentered_idata.posterior["sigma_b"].to_numpy().ravel()
 print(f"log density at the MAP:           {map_log_density:9.1f}")
 print(f"highest log density of a draw:    {draw_values.max():9.1f}")
 print(f"median log density of the draws:  {np.median(draw_values):9.1f}")
-print(f"gap, MAP minus median draw:       {map_log_density - np.median(draw_values):9.1f}")
+print(
+    f"gap, MAP minus median draw:       {map_log_density - np.median(draw_values):9.1f}"
+)
 print(f"share of the draws denser than the MAP: {share_above_map:.2%}")
 print(f"\nsigma_b at the MAP:    {float(map_estimate['sigma_b']):.2g}")
 print(f"smallest sigma_b drawn: {sigma_b_draws.min():.2g}")
@@ -150,12 +161,18 @@ print(
 # where the difference comes from: each draw's log density against its ``sigma_b``.
 fig, (ax_hist, ax_scale) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
 ax_hist.hist(
-    draw_values, bins=50, color=fg.plots.COLORS["noncentered"], alpha=0.8, label="posterior draws"
+    draw_values,
+    bins=50,
+    color=fg.plots.COLORS["noncentered"],
+    alpha=0.8,
+    label="posterior draws",
 )
-ax_hist.axvline(map_log_density, color=fg.plots.COLORS["exact"], lw=2, ls="--", label="the MAP")
+ax_hist.axvline(
+    map_log_density, color=fg.plots.COLORS["exact"], lw=2, ls="--", label="the MAP"
+)
 ax_hist.set(xlabel="joint log density", ylabel="number of draws")
 ax_hist.set_title("Log density: draws and MAP")
-ax_hist.legend(fontsize="x-small", loc="upper left")
+ax_hist.legend(fontsize=9, loc="upper left")
 ax_scale.scatter(
     sigma_b_draws,
     draw_values,
@@ -174,7 +191,7 @@ ax_scale.scatter(
 )
 ax_scale.set(xscale="log", xlabel="sigma_b (log scale)", ylabel="joint log density")
 ax_scale.set_title("Density rises as sigma_b shrinks")
-ax_scale.legend(fontsize="x-small", loc="upper right")
+ax_scale.legend(fontsize=9, loc="upper right")
 fig.suptitle("Centered radon model: the MAP against the posterior draws")
 plt.show()
 
@@ -191,7 +208,9 @@ assert table.loc[1000, "log10 P(radius < 1)"] < -100
 assert n_parameters == 2 * np.size(map_estimate["b"]) + 5
 assert share_above_map < 0.01, "hardly any draw is denser than the MAP"
 assert map_log_density - np.median(draw_values) > 100, "hundreds of nats"
-assert sigma_b_draws.min() > 100 * float(map_estimate["sigma_b"]), "orders of magnitude apart"
+assert sigma_b_draws.min() > 100 * float(map_estimate["sigma_b"]), (
+    "orders of magnitude apart"
+)
 assert np.corrcoef(np.log(sigma_b_draws), draw_values)[0, 1] < 0
 # sphinx_gallery_end_ignore
 
@@ -223,3 +242,4 @@ assert np.corrcoef(np.log(sigma_b_draws), draw_values)[0, 1] < 0
 #    - `funnelguide.joint_log_density`
 #    - `funnelguide.radon_model`
 #    - `funnelguide.sample`
+#    - `funnelguide.plots.format_table`

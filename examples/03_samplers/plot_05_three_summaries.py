@@ -4,7 +4,8 @@ Three summaries of sigma_b
 
 How much do the floor slopes differ between counties? The answer is the posterior of
 ``sigma_b``, and there are three common ways to boil it down to one number. The *joint MAP* is
-the value of ``sigma_b`` at the single most probable point of all 175 parameters together. The
+the value of ``sigma_b`` at the single most probable point of all the model's parameters
+together (how many there are is printed below). The
 *marginal mode* is the peak of the posterior of ``sigma_b`` alone, once the other parameters are
 averaged over. The *posterior mean* is the average of ``sigma_b`` over its posterior, which is
 what the mean of a sampler's draws estimates.
@@ -54,13 +55,19 @@ def three_summaries(data):
 
 
 radon_summaries, radon_exact, radon_map = three_summaries(radon)
+n_parameters = sum(
+    value.size for value in fg.radon_model(radon).initial_point().values()
+)
+print(f"the joint MAP maximizes over {n_parameters} parameters")
 for name, value in radon_summaries.items():
     print(f"{name:>15}: sigma_b = {value:.3g}")
 print(
     f"\nposterior 90% interval: {radon_exact.quantile('sigma_b', 0.05):.3f} "
     f"to {radon_exact.quantile('sigma_b', 0.95):.3f}"
 )
-print(f"spread of the 85 county slopes b at the joint MAP: {np.std(radon_map['b']):.2g}")
+print(
+    f"spread of the 85 county slopes b at the joint MAP: {np.std(radon_map['b']):.2g}"
+)
 
 # %%
 # On one axis
@@ -69,9 +76,21 @@ print(f"spread of the 85 county slopes b at the joint MAP: {np.std(radon_map['b'
 # The curve is the exact marginal posterior density of ``sigma_b``, the shaded band its central
 # 90%. The three summaries are marked below it.
 styles = {
-    "joint MAP": {"color": fg.plots.COLORS["centered"], "marker": "v", "linestyle": ":"},
-    "marginal mode": {"color": fg.plots.COLORS["other"], "marker": "^", "linestyle": "--"},
-    "posterior mean": {"color": fg.plots.COLORS["noncentered"], "marker": "o", "linestyle": "-."},
+    "joint MAP": {
+        "color": fg.plots.COLORS["centered"],
+        "marker": "v",
+        "linestyle": ":",
+    },
+    "marginal mode": {
+        "color": fg.plots.COLORS["other"],
+        "marker": "^",
+        "linestyle": "--",
+    },
+    "posterior mean": {
+        "color": fg.plots.COLORS["noncentered"],
+        "marker": "o",
+        "linestyle": "-.",
+    },
 }
 grid, density = radon_exact.density("sigma_b")
 low, high = radon_exact.quantile("sigma_b", 0.05), radon_exact.quantile("sigma_b", 0.95)
@@ -101,7 +120,7 @@ for name, value in radon_summaries.items():
     )
 ax.set(xlim=(-0.02, 0.9), ylim=(0, None), xlabel="sigma_b", ylabel="posterior density")
 ax.set_title("Joint MAP, marginal mode and posterior mean of sigma_b")
-ax.legend(fontsize="small")
+ax.legend(fontsize=9)
 plt.show()
 
 # %%
@@ -121,15 +140,23 @@ for true_sigma_b in true_values:
     intercepts = rng.normal(1.5, 0.35, size=85)
     slopes = rng.normal(-0.65, true_sigma_b, size=85)
     simulated = radon.assign(
-        log_radon=intercepts[county] + slopes[county] * floor + rng.normal(0, 0.75, len(radon))
+        log_radon=intercepts[county]
+        + slopes[county] * floor
+        + rng.normal(0, 0.75, len(radon))
     )
     summaries, _, _ = three_summaries(simulated)
-    rows.append({"true sigma_b": true_sigma_b, "sd of the 85 slopes": slopes.std(), **summaries})
+    rows.append(
+        {"true sigma_b": true_sigma_b, "sd of the 85 slopes": slopes.std(), **summaries}
+    )
 recovery = pd.DataFrame(rows).set_index("true sigma_b")
-print(recovery.to_string(float_format="{:.3g}".format))
+fg.plots.format_table(recovery)
 
+# %%
+# The same, drawn: each summary against the true ``sigma_b``.
 fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
-ax.plot([0, 1.1], [0, 1.1], color=fg.plots.COLORS["exact"], lw=0.8, label="estimate = truth")
+ax.plot(
+    [0, 1.1], [0, 1.1], color=fg.plots.COLORS["exact"], lw=0.8, label="estimate = truth"
+)
 for name, style in styles.items():
     ax.plot(recovery.index, recovery[name], markersize=8, lw=1.2, label=name, **style)
 ax.set(
@@ -139,7 +166,7 @@ ax.set(
     ylabel="summary of the posterior of sigma_b",
 )
 ax.set_title("Three summaries of sigma_b against the true value")
-ax.legend(fontsize="small", loc="upper left")
+ax.legend(fontsize=9, loc="upper left")
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 1
@@ -154,7 +181,9 @@ assert low < radon_summaries["posterior mean"] < high
 assert radon_summaries["joint MAP"] < low
 assert (recovery["joint MAP"] < 1e-3).all(), "the joint MAP ignores the data"
 for name in ("marginal mode", "posterior mean"):
-    assert (np.diff(recovery[name]) > 0).all(), f"{name} should grow with the true sigma_b"
+    assert (np.diff(recovery[name]) > 0).all(), (
+        f"{name} should grow with the true sigma_b"
+    )
     assert np.allclose(recovery[name], recovery.index, atol=0.25), name
 # sphinx_gallery_end_ignore
 
@@ -192,3 +221,4 @@ for name in ("marginal mode", "posterior mean"):
 #    - `funnelguide.ExactPosterior`
 #    - `funnelguide.radon_model`
 #    - `funnelguide.load_radon`
+#    - `funnelguide.plots.format_table`

@@ -47,7 +47,9 @@ laplace_draws = pooled_laplace.sample(4000, random_seed=RANDOM_SEED).posterior
 nuts_draws = fg.sample(pooled_model, random_seed=RANDOM_SEED).posterior
 pooled_table = pd.DataFrame(
     {
-        (method, stat): [float(getattr(draws[name], stat)()) for name in ("a", "b", "eps")]
+        (method, stat): [
+            float(getattr(draws[name], stat)()) for name in ("a", "b", "eps")
+        ]
         for method, draws in (("Laplace", laplace_draws), ("NUTS", nuts_draws))
         for stat in ("mean", "std")
     },
@@ -69,11 +71,13 @@ for ax, name in zip(axes, ("a", "b", "eps"), strict=True):
     )
     edges = np.linspace(*np.quantile(both, [0.001, 0.999]), 40)
     for method, draws in (("NUTS", nuts_draws), ("Laplace", laplace_draws)):
-        density, _ = np.histogram(draws[name].to_numpy().ravel(), bins=edges, density=True)
+        density, _ = np.histogram(
+            draws[name].to_numpy().ravel(), bins=edges, density=True
+        )
         ax.stairs(density, edges, lw=1.6, label=method, **styles[method])
     ax.set(xlabel=name, yticks=[])
 axes[0].set_ylabel("density")
-axes[0].legend(fontsize="small")
+axes[0].legend(fontsize=9)
 fig.suptitle("Pooled radon regression: Laplace's approximation against NUTS")
 plt.show()
 
@@ -131,18 +135,29 @@ print(f"spread (sd) of the 85 county slopes, NUTS:    {nuts_slopes.std():.3f}")
 # posterior in each bin: exactly, in the NUTS draws and in the Laplace draws. The right panel
 # shows what each says about the counties: the mean slope ``b`` of every county under the
 # Laplace approximation against its posterior mean under NUTS.
-fig, (ax_scale, ax_slopes) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+fig, (ax_scale, ax_slopes) = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), layout="constrained"
+)
 edges = np.geomspace(0.01, 100, 60)
 for method, draws in (("NUTS", nuts_fit), ("Laplace", laplace_fit)):
     counts, _ = np.histogram(draws["sigma_b"].to_numpy().ravel(), bins=edges)
-    ax_scale.stairs(counts / counts.sum(), edges, lw=1.6, label=method, **styles[method])
+    ax_scale.stairs(
+        counts / counts.sum(), edges, lw=1.6, label=method, **styles[method]
+    )
 exact_mass = np.diff(exact.cdf("sigma_b", edges))
 ax_scale.stairs(
-    exact_mass, edges, color=fg.plots.COLORS["exact"], lw=1.0, linestyle=":", label="exact"
+    exact_mass,
+    edges,
+    color=fg.plots.COLORS["exact"],
+    lw=1.0,
+    linestyle=":",
+    label="exact",
 )
-ax_scale.set(xscale="log", xlabel="sigma_b (log scale)", ylabel="share of draws per bin")
+ax_scale.set(
+    xscale="log", xlabel="sigma_b (log scale)", ylabel="share of draws per bin"
+)
 ax_scale.set_title("Posterior of sigma_b")
-ax_scale.legend(fontsize="small", loc="upper right")
+ax_scale.legend(fontsize=9, loc="upper right")
 all_slopes = np.concatenate([laplace_slopes, nuts_slopes])
 limits = (all_slopes.min() - 0.1, all_slopes.max() + 0.1)
 ax_slopes.plot(limits, limits, color=fg.plots.COLORS["exact"], lw=0.8, label="equal")
@@ -155,10 +170,13 @@ ax_slopes.scatter(
     label="one county",
 )
 ax_slopes.set(
-    xlim=limits, ylim=limits, xlabel="b, posterior mean (NUTS)", ylabel="b, mean under Laplace"
+    xlim=limits,
+    ylim=limits,
+    xlabel="b, posterior mean (NUTS)",
+    ylabel="b, mean under Laplace",
 )
 ax_slopes.set_title("County slopes b")
-ax_slopes.legend(fontsize="small", loc="upper left")
+ax_slopes.legend(fontsize=9, loc="upper left")
 fig.suptitle("Non-centered radon model: Laplace's approximation against NUTS")
 plt.show()
 
@@ -168,14 +186,19 @@ assert pooled_laplace.converged
 for name in ("a", "b", "eps"):
     nuts_sd = pooled_table.loc[name, ("NUTS", "std")]
     assert (
-        abs(pooled_table.loc[name, ("Laplace", "mean")] - pooled_table.loc[name, ("NUTS", "mean")])
+        abs(
+            pooled_table.loc[name, ("Laplace", "mean")]
+            - pooled_table.loc[name, ("NUTS", "mean")]
+        )
         < 0.2 * nuts_sd
     ), name
     assert 0.85 < pooled_table.loc[name, ("Laplace", "std")] / nuts_sd < 1.15, name
 assert "not negative definite" in str(centered_error)
 exact_median = float(exact.quantile("sigma_b", 0.5))
 assert abs(sigma_b_table.loc["50%", "NUTS"] - exact_median) < 0.05
-assert sigma_b_table.loc["50%", "Laplace"] > 3 * exact.quantile("sigma_b", 0.95), "Laplace far off"
+assert sigma_b_table.loc["50%", "Laplace"] > 3 * exact.quantile("sigma_b", 0.95), (
+    "Laplace far off"
+)
 assert laplace_slopes.std() > 2 * nuts_slopes.std(), "Laplace barely pools the slopes"
 # sphinx_gallery_end_ignore
 

@@ -130,7 +130,9 @@ agreement
 # Left: the centered fit's draws of one player's log-odds against ``log(sigma)``, the funnel,
 # divergent draws marked. Right: each player's early average, the advised fit's posterior
 # mean of his hit probability, and his average over the rest of the season.
-fig, (ax_funnel, ax_shrink) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+fig, (ax_funnel, ax_shrink) = plt.subplots(
+    1, 2, figsize=(7.2, 3.4), layout="constrained"
+)
 fig.suptitle("Batting averages: the funnel of the centered fit and the shrinkage")
 player = batting["player"].iloc[-1]
 diverging = centered_idata.sample_stats["diverging"].values.ravel()
@@ -143,11 +145,17 @@ ax_funnel.scatter(
 ax_funnel.set(xlabel=f"alpha[{player}] (centered fit)", ylabel="log(sigma)")
 ax_funnel.legend(loc="lower right", fontsize="small")
 
-probability = 1 / (1 + np.exp(-advised_idata.posterior["alpha"].mean(("chain", "draw"))))
+probability = 1 / (
+    1 + np.exp(-advised_idata.posterior["alpha"].mean(("chain", "draw")))
+)
 rank = np.arange(len(batting))
-ax_shrink.plot(batting["hits"] / batting["at_bats"], rank, "o", color="C0", label="first 45")
+ax_shrink.plot(
+    batting["hits"] / batting["at_bats"], rank, "o", color="C0", label="first 45"
+)
 ax_shrink.plot(probability, rank, "s", color="C1", label="posterior mean")
-ax_shrink.plot(batting["remaining_average"], rank, "x", color="C2", label="rest of season")
+ax_shrink.plot(
+    batting["remaining_average"], rank, "x", color="C2", label="rest of season"
+)
 ax_shrink.set(xlabel="batting average", ylabel="player (by early hits)")
 ax_shrink.set_yticks(rank, batting["player"], fontsize=6)
 ax_shrink.invert_yaxis()
@@ -157,9 +165,14 @@ plt.show()
 squared_error = pd.Series(
     {
         "first 45 at-bats": float(
-            ((batting["hits"] / batting["at_bats"] - batting["remaining_average"]) ** 2).sum()
+            (
+                (batting["hits"] / batting["at_bats"] - batting["remaining_average"])
+                ** 2
+            ).sum()
         ),
-        "posterior mean": float(((probability.values - batting["remaining_average"]) ** 2).sum()),
+        "posterior mean": float(
+            ((probability.values - batting["remaining_average"]) ** 2).sum()
+        ),
     },
     name="sum of squared errors against the rest of the season",
 )
@@ -199,7 +212,10 @@ assert diagnosis.groups["alpha"].kappa.mean() > 0.5
 assert (diagnosis.groups["alpha"].kappa > 0.5).all()
 assert kappa["advised fit"] > kappa["centered fit"]
 assert advised_row["divergences"] == 0
-assert advised_row["worst ESS / 1000 gradients"] > centered_row["worst ESS / 1000 gradients"]
+assert (
+    advised_row["worst ESS / 1000 gradients"]
+    > centered_row["worst ESS / 1000 gradients"]
+)
 assert advised_row["worst ESS / s"] > centered_row["worst ESS / s"]
 assert agreement["advised"].max() < 4
 assert squared_error["posterior mean"] < squared_error["first 45 at-bats"]

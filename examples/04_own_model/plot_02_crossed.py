@@ -54,7 +54,9 @@ with pm.Model(coords=coords) as centered_model:
     sigma_y = pm.HalfNormal("sigma_y", 2.0)
     store_effect = pm.Normal("store_effect", mu, sigma_store, dims="store")
     product_effect = pm.Normal("product_effect", 0.0, sigma_product, dims="product")
-    pm.Normal("y", store_effect[store_idx] + product_effect[product_idx], sigma_y, observed=y)
+    pm.Normal(
+        "y", store_effect[store_idx] + product_effect[product_idx], sigma_y, observed=y
+    )
 
 fg.hierarchical_groups(centered_model)
 
@@ -104,7 +106,9 @@ reference_idata = fg.sample(advised_model, draws=5_000, random_seed=RANDOM_SEED 
 agreement = pd.DataFrame(
     {
         "advised": fg.posterior_agreement(advised_idata, reference_idata, PARAMETERS),
-        "all non-centered": fg.posterior_agreement(noncentered_idata, reference_idata, PARAMETERS),
+        "all non-centered": fg.posterior_agreement(
+            noncentered_idata, reference_idata, PARAMETERS
+        ),
     }
 )
 agreement
@@ -115,7 +119,11 @@ agreement
 # The bulk effective sample size of the population parameters in the three fits: the worst
 # of them sets how long a fit must run.
 SCALARS = ["mu", "sigma_store", "sigma_product", "sigma_y"]
-fits = {"centered": centered_idata, "advised": advised_idata, "all non-centered": noncentered_idata}
+fits = {
+    "centered": centered_idata,
+    "advised": advised_idata,
+    "all non-centered": noncentered_idata,
+}
 fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
 fig.suptitle("Crossed effects: effective sample size by parameterization")
 width = 0.8 / len(fits)
@@ -125,7 +133,9 @@ for k, (label, idata) in enumerate(fits.items()):
     ax.bar(np.arange(len(SCALARS)) + (k - 1) * width, heights, width, label=label)
 ax.set_xticks(range(len(SCALARS)), SCALARS)
 ax.set(yscale="log", xlabel="parameter", ylabel="bulk ESS (4000 draws)")
-ax.legend(title="form of the fit", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
+ax.legend(
+    title="form of the fit", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1)
+)
 plt.show()
 
 # %%
@@ -146,9 +156,14 @@ plt.show()
 # sphinx_gallery_start_ignore
 groups = fg.hierarchical_groups(centered_model)
 assert set(groups.index) == {"store_effect", "product_effect"}
-assert diagnosis.parameterization == {"store_effect": "centered", "product_effect": "noncentered"}
+assert diagnosis.parameterization == {
+    "store_effect": "centered",
+    "product_effect": "noncentered",
+}
 assert fg.hierarchical_groups(advised_model).loc["store_effect", "form"] == "centered"
-assert fg.hierarchical_groups(advised_model).loc["product_effect", "form"] == "noncentered"
+assert (
+    fg.hierarchical_groups(advised_model).loc["product_effect", "form"] == "noncentered"
+)
 assert (
     comparison.loc["advised", "worst ESS / 1000 gradients"]
     > comparison.loc["all non-centered", "worst ESS / 1000 gradients"]

@@ -55,7 +55,10 @@ with pm.Model(coords=coords) as centered_model:
     sigma_y = pm.HalfNormal("sigma_y", 2.0)
     district_effect = pm.Normal("district_effect", mu, sigma_district, dims="district")
     school_effect = pm.Normal(
-        "school_effect", district_effect[district_of_school], sigma_school, dims="school"
+        "school_effect",
+        district_effect[district_of_school],
+        sigma_school,
+        dims="school",
     )
     pm.Normal("score", school_effect[school_idx], sigma_y, observed=score)
 
@@ -107,7 +110,9 @@ reference_idata = fg.sample(advised_model, draws=5_000, random_seed=RANDOM_SEED 
 agreement = pd.DataFrame(
     {
         "advised": fg.posterior_agreement(advised_idata, reference_idata, PARAMETERS),
-        "all non-centered": fg.posterior_agreement(noncentered_idata, reference_idata, PARAMETERS),
+        "all non-centered": fg.posterior_agreement(
+            noncentered_idata, reference_idata, PARAMETERS
+        ),
     }
 )
 agreement
@@ -118,7 +123,11 @@ agreement
 # The bulk effective sample size of the population parameters in the three fits: the worst
 # of them sets how long a fit must run.
 SCALARS = ["mu", "sigma_district", "sigma_school", "sigma_y"]
-fits = {"centered": centered_idata, "advised": advised_idata, "all non-centered": noncentered_idata}
+fits = {
+    "centered": centered_idata,
+    "advised": advised_idata,
+    "all non-centered": noncentered_idata,
+}
 fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
 fig.suptitle("Nested groups: effective sample size by parameterization")
 width = 0.8 / len(fits)
@@ -128,7 +137,9 @@ for k, (label, idata) in enumerate(fits.items()):
     ax.bar(np.arange(len(SCALARS)) + (k - 1) * width, heights, width, label=label)
 ax.set_xticks(range(len(SCALARS)), SCALARS)
 ax.set(yscale="log", xlabel="parameter", ylabel="bulk ESS (4000 draws)")
-ax.legend(title="form of the fit", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
+ax.legend(
+    title="form of the fit", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1)
+)
 plt.show()
 
 # %%
@@ -157,7 +168,10 @@ assert diagnosis.parameterization == {
 for name, form in diagnosis.parameterization.items():
     assert fg.hierarchical_groups(advised_model).loc[name, "form"] == form
 assert comparison.loc["centered", "divergences"] > 0
-assert comparison.loc["advised", "divergences"] < comparison.loc["centered", "divergences"] / 5
+assert (
+    comparison.loc["advised", "divergences"]
+    < comparison.loc["centered", "divergences"] / 5
+)
 assert (
     comparison.loc["advised", "worst ESS / 1000 gradients"]
     > comparison.loc["all non-centered", "worst ESS / 1000 gradients"]

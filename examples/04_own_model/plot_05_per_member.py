@@ -140,12 +140,16 @@ comparison
 agreement = {}
 for case, model in centered_models.items():
     reference = fg.sample(
-        fg.reparameterize(model, {"member_effect": weights[case]["per member, 0 or 1"]}),
+        fg.reparameterize(
+            model, {"member_effect": weights[case]["per member, 0 or 1"]}
+        ),
         draws=4_000,
         random_seed=RANDOM_SEED + 1,
     )
     for form in weights[case]:
-        agreement[case, form] = fg.posterior_agreement(fits[case, form], reference, PARAMETERS)
+        agreement[case, form] = fg.posterior_agreement(
+            fits[case, form], reference, PARAMETERS
+        )
 agreement = pd.DataFrame(agreement).T.rename_axis(["group", "form"])
 agreement
 
@@ -166,14 +170,19 @@ for k, case in enumerate(counts):
     )
 ax_kappa.axhline(0.5, color="0.5", lw=0.8, ls="--", label="threshold")
 ax_kappa.set(
-    ylim=(0, 1), xscale="log", xlabel="observations of the member", ylabel="kappa (shrinkage)"
+    ylim=(0, 1),
+    xscale="log",
+    xlabel="observations of the member",
+    ylabel="kappa (shrinkage)",
 )
 ax_kappa.legend(fontsize="small")
 
 forms = list(weights["unequal"])
 width = 0.8 / len(forms)
 for k, form in enumerate(forms):
-    heights = [comparison.loc[(case, form), "worst ESS / 1000 gradients"] for case in counts]
+    heights = [
+        comparison.loc[(case, form), "worst ESS / 1000 gradients"] for case in counts
+    ]
     ax_ess.bar(np.arange(len(counts)) + (k - 1.5) * width, heights, width, label=form)
 ax_ess.set_xticks(range(len(counts)), [f"{case} group" for case in counts])
 ax_ess.set(ylabel="worst ESS / 1000 gradients")
@@ -211,7 +220,9 @@ alike_weights = weights["alike"]["per member, 1 - kappa"]
 assert np.ptp(alike_weights) < 0.1, alike_weights
 assert len(set(weights["alike"]["per member, 0 or 1"])) == 1
 advised_alike = diagnoses["alike"].parameterization["member_effect"]
-alike_advised_form = "all centered" if advised_alike == "centered" else "all non-centered"
+alike_advised_form = (
+    "all centered" if advised_alike == "centered" else "all non-centered"
+)
 assert (
     comparison.loc[("alike", "per member, 0 or 1")]
     .drop("worst ESS / s")
@@ -224,7 +235,9 @@ for form in ["per member, 0 or 1", "per member, 1 - kappa"]:
         unequal.loc[form, "worst ESS / 1000 gradients"]
         > 2 * best_uniform["worst ESS / 1000 gradients"]
     ), comparison
-    assert unequal.loc[form, "worst ESS / s"] > best_uniform["worst ESS / s"], comparison
+    assert unequal.loc[form, "worst ESS / s"] > best_uniform["worst ESS / s"], (
+        comparison
+    )
 assert agreement.max().max() < 4.5, agreement
 # sphinx_gallery_end_ignore
 

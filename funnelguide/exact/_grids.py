@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 
 import numpy as np
 from scipy.interpolate import CubicSpline
 
+from funnelguide._checks import _checked_fraction, _checked_int
 from funnelguide.exact._result import _cdf
 
 #: A grid edge is placed where the marginal density has fallen below this fraction of its peak.
@@ -33,12 +33,7 @@ def _grid_points(
         points = {**defaults, **grid_points}
     else:
         points = dict.fromkeys(defaults, grid_points)
-    for name, value in points.items():
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 8:
-            raise ValueError(
-                f"grid_points for {name!r} must be an integer of at least 8, got {value!r}."
-            )
-    return {name: int(value) for name, value in points.items()}
+    return {name: _checked_int(f"grid_points for {name!r}", n, 8) for name, n in points.items()}
 
 
 def _checked_bounds(
@@ -193,10 +188,4 @@ def _check_edges(
 
 
 def _checked_max_edge_mass(max_edge_mass: object) -> float:
-    if (
-        not isinstance(max_edge_mass, numbers.Real)
-        or isinstance(max_edge_mass, bool)
-        or not 0.0 < max_edge_mass < 1.0
-    ):
-        raise ValueError(f"max_edge_mass must be a number in (0, 1), got {max_edge_mass!r}.")
-    return float(max_edge_mass)
+    return _checked_fraction("max_edge_mass", max_edge_mass)

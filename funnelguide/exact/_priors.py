@@ -1,15 +1,19 @@
 """Priors of the scales, as the exact computations evaluate them (private).
 
-They repeat the priors of :mod:`funnelguide.models`; one source for both is still to come.
+The model's own priors come from the table both the models and the exact code read
+(:mod:`funnelguide._model_priors`); the ``prior`` arguments of the exact functions replace them
+by other families or scales.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
+
+from funnelguide._checks import _is_real
+from funnelguide._model_priors import Prior
 
 #: Prior families for a scale parameter and the PyMC distribution each stands for.
 PRIOR_FAMILIES: dict[str, str] = {
@@ -64,12 +68,7 @@ def _checked_prior(family: object, scale: object, where: str) -> tuple[str, floa
         raise ValueError(
             f"{where}={family!r} is not a known prior family; use one of {list(PRIOR_FAMILIES)}."
         )
-    if (
-        not isinstance(scale, numbers.Real)
-        or isinstance(scale, bool)
-        or not math.isfinite(scale)
-        or scale <= 0
-    ):
+    if not _is_real(scale) or not math.isfinite(scale) or scale <= 0:
         raise ValueError(
             f"the scale of the {family} prior ({where}) must be a positive finite number, "
             f"got {scale!r}."
@@ -85,13 +84,24 @@ def _prior_label(family: str, scale: float) -> str:
 
 
 def _resolve_priors(
-    prior: PriorSpec, prior_scale: float, names: tuple[str, ...]
+    prior: PriorSpec | None, prior_scale: float | None, model_priors: Mapping[str, Prior]
 ) -> dict[str, tuple[str, float]]:
-    """Turn the ``prior`` and ``prior_scale`` arguments into a (family, scale) per name."""
+    """Turn the ``prior`` and ``prior_scale`` arguments into a (family, scale) per scale name.
 
-    def one(value: object, where: str) -> tuple[str, float]:
+    What an argument leaves open is the model's own: a scale the ``prior`` mapping leaves out
+    (or every scale, for ``prior=None``) keeps the model's family, and a family given by name
+    only has the scale ``prior_scale``, or the model's scale when that is None too.
+    """
+    names = tuple(model_priors)
+    if prior_scale is not None:
+        _checked_prior(model_priors[names[0]].family, prior_scale, "prior_scale")
+
+    def scale_of(name: str) -> float:
+        return model_priors[name].scale if prior_scale is None else prior_scale
+
+    def one(value: object, name: str, where: str) -> tuple[str, float]:
         if isinstance(value, str):
-            return _checked_prior(value, prior_scale, where)
+            return _checked_prior(value, scale_of(name), where)
         if isinstance(value, tuple) and len(value) == 2:
             return _checked_prior(value[0], value[1], where)
         raise TypeError(
@@ -99,6 +109,8 @@ def _resolve_priors(
             f"as ('halfnormal', 1.0), got {value!r}."
         )
 
+    if prior is None:
+        prior = {}
     if isinstance(prior, Mapping):
         unknown = [key for key in prior if key not in names]
         if unknown:
@@ -106,10 +118,10 @@ def _resolve_priors(
                 f"prior names {unknown!r}, which the model does not have; its scales are "
                 f"{list(names)}."
             )
-        default = _checked_prior("halfcauchy", prior_scale, "prior_scale")
         return {
-            name: one(prior[name], f"prior[{name!r}]") if name in prior else default
+            name: one(prior[name], name, f"prior[{name!r}]")
+            if name in prior
+            else _checked_prior(model_priors[name].family, scale_of(name), "prior_scale")
             for name in names
         }
-    resolved = one(prior, "prior")
-    return dict.fromkeys(names, resolved)
+    return {name: one(prior, name, "prior") for name in names}

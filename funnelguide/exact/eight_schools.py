@@ -9,6 +9,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from funnelguide._checks import _checked_frame
+from funnelguide._model_priors import EIGHT_SCHOOLS_PRIORS
 from funnelguide.data import load_eight_schools
 from funnelguide.exact._grids import (
     _TAIL,
@@ -26,11 +28,23 @@ from funnelguide.exact._priors import (
     log_scale_prior,
 )
 from funnelguide.exact._result import ExactPosterior, _read_only
-from funnelguide.models import _checked_frame
 
-#: Prior of ``mu`` in :func:`funnelguide.eight_schools_model`: Normal(0, 5).
-EIGHT_SCHOOLS_MU_SD = 5.0
-EIGHT_SCHOOLS_TAU_PRIOR = ("halfcauchy", 5.0)
+
+def _eight_schools_mu_sd() -> float:
+    """Return the prior sd of ``mu``, Normal(0, sd) as the integral needs."""
+    mu = EIGHT_SCHOOLS_PRIORS["mu"]
+    if mu.family != "normal" or mu.loc != 0.0:
+        raise NotImplementedError(
+            f"the exact eight schools posterior integrates mu ~ Normal(0, sd); the model's "
+            f"prior is {mu}."
+        )
+    return mu.scale
+
+
+#: Prior sd of ``mu`` in :func:`funnelguide.eight_schools_model`, Normal(0, sd).
+EIGHT_SCHOOLS_MU_SD = _eight_schools_mu_sd()
+#: Prior of ``tau`` in :func:`funnelguide.eight_schools_model`, (family, scale).
+EIGHT_SCHOOLS_TAU_PRIOR = (EIGHT_SCHOOLS_PRIORS["tau"].family, EIGHT_SCHOOLS_PRIORS["tau"].scale)
 
 
 def _eight_schools_tau_terms(

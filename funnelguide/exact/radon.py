@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from funnelguide._checks import _checked_frame
+from funnelguide._model_priors import RADON_PRIORS
 from funnelguide.data import load_radon
 from funnelguide.exact._grids import (
     Bounds,
@@ -29,12 +31,27 @@ from funnelguide.exact._priors import (
     log_scale_prior,
 )
 from funnelguide.exact._result import ExactPosterior, _read_only
-from funnelguide.models import _checked_frame
 
 RADON_SCALES = ("sigma_a", "sigma_b", "eps")
+#: The priors of :func:`funnelguide.radon_model`'s three scales.
+RADON_SCALE_PRIORS = {name: RADON_PRIORS[name] for name in RADON_SCALES}
+
+
+def _radon_mu_sd() -> float:
+    """Return the prior sd of ``mu_a`` and ``mu_b``, both Normal(0, sd) as the integral needs."""
+    mu_a, mu_b = RADON_PRIORS["mu_a"], RADON_PRIORS["mu_b"]
+    if not (mu_a.family == mu_b.family == "normal" and mu_a.loc == mu_b.loc == 0.0) or (
+        mu_a.scale != mu_b.scale
+    ):
+        raise NotImplementedError(
+            f"the exact radon posterior integrates mu_a, mu_b ~ Normal(0, sd) with one sd; the "
+            f"model's priors are {mu_a} and {mu_b}."
+        )
+    return mu_a.scale
+
 
 #: Prior standard deviation of ``mu_a`` and ``mu_b`` in :func:`funnelguide.radon_model`.
-RADON_MU_SD = 100.0**2
+RADON_MU_SD = _radon_mu_sd()
 
 #: Default grid points per axis of :func:`exact_radon_scales`.
 RADON_GRID_POINTS = {"sigma_a": 48, "sigma_b": 80, "eps": 32}
@@ -165,8 +182,8 @@ def _radon_log_joint(
 def exact_radon_scales(
     data: pd.DataFrame | None = None,
     *,
-    prior: PriorSpec = "halfcauchy",
-    prior_scale: float = 5.0,
+    prior: PriorSpec | None = None,
+    prior_scale: float | None = None,
     bounds: Bounds | None = None,
     grid_points: int | Mapping[str, int] | None = None,
     max_edge_mass: float = 1e-3,
@@ -184,15 +201,17 @@ def exact_radon_scales(
     ----------
     data : pandas.DataFrame, optional
         Columns ``county``, ``floor`` and ``log_radon``; by default :func:`funnelguide.load_radon`.
-    prior : str, (str, float) or mapping, default "halfcauchy"
+    prior : str, (str, float) or mapping, optional
         Prior of the scales: a family (``"halfcauchy"``, ``"halfnormal"`` or
         ``"exponential"``) with scale ``prior_scale`` for all three;
         a ``(family, scale)`` pair for all three; or a mapping from scale name to either, e.g.
-        ``{"sigma_b": ("halfnormal", 1.0)}``, the scales it leaves out keeping
-        ``HalfCauchy(prior_scale)``. The default is the post's ``HalfCauchy(5)`` on each.
-    prior_scale : float, default 5.0
+        ``{"sigma_b": ("halfnormal", 1.0)}``, the scales it leaves out keeping the model's
+        family. By default the priors of :func:`funnelguide.radon_model`, the post's
+        ``HalfCauchy(5)`` on each.
+    prior_scale : float, optional
         The scale of priors given by family name only: HalfCauchy's ``beta``, HalfNormal's
-        ``sigma``, or the Exponential's mean (rate ``1 / prior_scale``).
+        ``sigma``, or the Exponential's mean (rate ``1 / prior_scale``); by default the
+        scale of the model's prior (5).
     bounds : mapping of str to (float, float), optional
         Fixed grid bounds for some scales, e.g. ``{"sigma_b": (0.0, 1.5)}``; others are chosen
         automatically.
@@ -240,7 +259,7 @@ def exact_radon_scales(
     data = _checked_frame(
         data, numeric=["floor", "log_radon"], labels=["county"], what="the radon model"
     )
-    priors = _resolve_priors(prior, prior_scale, RADON_SCALES)
+    priors = _resolve_priors(prior, prior_scale, RADON_SCALE_PRIORS)
     points = _grid_points(
         RADON_GRID_POINTS if grid_points is None else grid_points, RADON_GRID_POINTS
     )

@@ -106,6 +106,30 @@ def test_slider_changes_reported_state(explorer: Page) -> None:
     assert explorer.errors == []  # type: ignore[attr-defined]
 
 
+def test_typed_values_are_held_to_the_slider_range(explorer: Page) -> None:
+    root = explorer.locator(".funnel-explorer")
+    steps = explorer.get_by_label("Leapfrog steps (number)")
+    steps.fill("5000")
+    steps.blur()
+    assert root.get_attribute("data-steps") == explorer.get_by_label(
+        "Leapfrog steps", exact=True
+    ).get_attribute("max")
+    assert steps.input_value() == root.get_attribute("data-steps")
+    step_size = explorer.get_by_label("Step size (number)", exact=True)
+    step_size.fill("-3")
+    step_size.blur()
+    assert float(root.get_attribute("data-step-size")) == float(
+        explorer.get_by_label("Step size", exact=True).get_attribute("min")
+    )
+    assert explorer.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_page_says_the_start_point_can_be_dragged(explorer: Page) -> None:
+    hint = explorer.locator(".funnel-explorer .fe-hint")
+    assert hint.is_visible()
+    assert "Drag" in hint.inner_text()
+
+
 def test_noncentered_nuts_is_right_while_centered_diverges(explorer: Page) -> None:
     runs = explorer.evaluate(
         """() => ["centered", "noncentered"].map((k) =>

@@ -95,7 +95,7 @@ def test_the_gallery_animation_plays(
             where = f"{path}, animation {index + 1}"
             player.scroll_into_view_if_needed()
             frame_alt = player.locator("img").first.get_attribute("alt")
-            # the frame is an image like any figure: it says what it shows (conf.py adds it)
+            # the frame is an image like any figure: it says what it shows (_ext/animation_player)
             assert (problem := _alt_problem("sphx_glr_animation_001.png", frame_alt)) is None, (
                 f"{where}: the animation frame: {problem}"
             )
