@@ -270,6 +270,11 @@ def funnel_report(
     Counts divergences and finds where they sit along the scale, computes R-hat and bulk/tail
     ESS of the scale and E-BFMI per chain, and gives a plain-language verdict.
 
+    The verdict is "healthy" when there are no divergences, R-hat is below 1.01, bulk and tail
+    ESS are at least 100 per chain and E-BFMI is at least 0.3 in every chain; "healthy apart
+    from" a handful of divergences (at most 0.5% of draws) when those pass; and "the sampler
+    struggles" otherwise. The recommendation names only the evidence found.
+
     Parameters
     ----------
     idata : xarray.DataTree
@@ -688,7 +693,8 @@ class GroupDiagnosis:
         Per member, the centering weight 1 (centered) or 0 (non-centered) its own shrinkage
         factor advises, shaped like the group's members.
     problems : tuple of str
-        Signs of trouble along this group's scale.
+        Signs of trouble along this group's scale (divergences, R-hat, ESS); E-BFMI, a
+        whole-model statistic, is in ``Diagnosis.problems``.
     verdict, recommendation : str
         In words.
     """
