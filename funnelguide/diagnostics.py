@@ -140,6 +140,11 @@ def _divergent_scale_quantile(scale_draws: np.ndarray, diverging: np.ndarray) ->
     return float(np.median(ranks))
 
 
+#: At most this share of divergent draws, with every other check passed, is a minor warning
+#: (a handful, e.g. 3 of 4000) rather than a sign that the sampler struggles.
+FEW_DIVERGENCES_SHARE = 0.005
+
+
 def _problems(
     *,
     scale: str,
@@ -149,12 +154,13 @@ def _problems(
     rhat: float,
     ess_bulk: float,
     ess_tail: float,
-    ebfmi: np.ndarray,
 ) -> list[str]:
+    """Signs of trouble along one scale: divergences, R-hat and ESS (not E-BFMI, model-wide)."""
     found = []
     if divergences:
         where = " mostly at small values of " + scale if quantile < 0.25 else ""
-        found.append(f"{divergences} divergent transitions{where}")
+        noun = "transition" if divergences == 1 else "transitions"
+        found.append(f"{divergences} divergent {noun}{where}")
     if rhat > RHAT_MAX:
         found.append(f"R-hat of {scale} is {rhat:.3f} (> {RHAT_MAX})")
     if min(ess_bulk, ess_tail) < ESS_PER_CHAIN_MIN * chains:
@@ -162,28 +168,68 @@ def _problems(
             f"effective sample size of {scale} is low (bulk {ess_bulk:.0f}, tail {ess_tail:.0f}; "
             f"want {ESS_PER_CHAIN_MIN * chains})"
         )
-    low = np.flatnonzero(ebfmi < EBFMI_MIN)
-    if low.size:
-        found.append(f"E-BFMI below {EBFMI_MIN} in chain(s) {low.tolist()}")
     return found
 
 
-def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[str, str]:
+def _ebfmi_problems(ebfmi: np.ndarray) -> list[str]:
+    """Check E-BFMI, a statistic of each chain's energy and so of the whole model."""
+    low = np.flatnonzero(ebfmi < EBFMI_MIN)
+    if not low.size:
+        return []
+    return [f"E-BFMI below {EBFMI_MIN} in chain(s) {low.tolist()} (model-wide)"]
+
+
+def _minor(problems: list[str], divergences: int, draws: int) -> bool:
+    """Tell whether the only sign of trouble is a handful of divergences."""
+    return (
+        len(problems) == 1
+        and divergences > 0
+        and problems[0].startswith(f"{divergences} divergent")
+        and divergences <= FEW_DIVERGENCES_SHARE * draws
+    )
+
+
+def _healthy_verdict(problems: list[str], divergences: int, draws: int, what: str) -> str | None:
+    """Return the verdict of a fit with no problem or only a few divergences, else None."""
     if not problems:
-        verdict = "no sign of a funnel in these diagnostics."
+        return (
+            f"healthy: no divergences, R-hat below {RHAT_MAX} and enough effective draws "
+            f"{what}; no sign of a funnel."
+        )
+    if _minor(problems, divergences, draws):
+        return (
+            f"healthy apart from {problems[0]} ({divergences / draws:.1%} of draws): R-hat "
+            f"and effective draws pass {what}."
+        )
+    return None
+
+
+def _verdict(
+    problems: list[str], parameterization: str, group: str, divergences: int, draws: int
+) -> tuple[str, str]:
+    healthy = _healthy_verdict(problems, divergences, draws, "for the scale")
+    if healthy is not None and not problems:
         if parameterization != "noncentered":
-            return verdict, (
+            return healthy, (
                 "A centered fit can miss the neck without a warning: compare the lower tail of "
                 "the scale with a non-centered fit before trusting it "
                 f"(parameterization={{{group!r}: 'noncentered'}})."
             )
-        return verdict, "None needed."
-    verdict = "the sampler struggles with this group's funnel: " + "; ".join(problems) + "."
+        return healthy, "None needed."
+    verdict = healthy or (
+        "the sampler struggles with this group's funnel: " + "; ".join(problems) + "."
+    )
+    actions = _actions(problems, divergences)
     if parameterization == "centered":
+        hedge = (
+            " A higher target_accept can reduce the divergences of a centered funnel but "
+            "rarely lets the sampler reach its neck, so the estimates can stay biased."
+            if divergences
+            else ""
+        )
         return verdict, (
             f"Reparameterize: make {group!r} non-centered (parameterization={{{group!r}: "
-            "'noncentered'}). A higher target_accept can reduce the divergences of a centered "
-            "funnel but rarely lets the sampler reach its neck, so the estimates can stay biased."
+            f"'noncentered'}}).{hedge}"
         )
     if parameterization == "unknown":
         return verdict, (
@@ -191,10 +237,29 @@ def _verdict(problems: list[str], parameterization: str, group: str) -> tuple[st
             "per group from the shrinkage of its members."
         )
     return verdict, (
-        "After non-centering, a few divergences call for a higher target_accept (e.g. 0.95) "
-        "and a look at where they sit along the scale. Only if the data pin most members "
-        "(fg.diagnose's shrinkage factors below 0.5) is the centered form the better one."
+        f"{actions} Only if the data pin most members (fg.diagnose's shrinkage factors below "
+        "0.5) is the centered form the better one."
     )
+
+
+def _actions(problems: list[str], divergences: int) -> str:
+    """Say what to do about the evidence found, citing only evidence there is."""
+    steps = []
+    if divergences:
+        steps.append(
+            "raise target_accept (e.g. 0.95) and look at where the divergences sit along the scale"
+        )
+    if any(p.startswith(("R-hat", "effective sample size")) for p in problems):
+        steps.append("run more or longer chains and check R-hat and ESS again")
+    if any(p.startswith("E-BFMI") for p in problems):
+        steps.append(
+            "find the variable that mixes worst (E-BFMI is model-wide: fg.diagnose looks at "
+            "every group)"
+        )
+    if not steps:
+        return "None needed for this group."
+    text = "; ".join(steps)
+    return text[0].upper() + text[1:] + "."
 
 
 def funnel_report(
@@ -204,6 +269,11 @@ def funnel_report(
 
     Counts divergences and finds where they sit along the scale, computes R-hat and bulk/tail
     ESS of the scale and E-BFMI per chain, and gives a plain-language verdict.
+
+    The verdict is "healthy" when there are no divergences, R-hat is below 1.01, bulk and tail
+    ESS are at least 100 per chain and E-BFMI is at least 0.3 in every chain; "healthy apart
+    from" a handful of divergences (at most 0.5% of draws) when those pass; and "the sampler
+    struggles" otherwise. The recommendation names only the evidence found.
 
     Parameters
     ----------
@@ -261,9 +331,11 @@ def funnel_report(
         rhat=rhat,
         ess_bulk=ess_bulk,
         ess_tail=ess_tail,
-        ebfmi=ebfmi,
     )
-    verdict, recommendation = _verdict(problems, parameterization, group)
+    problems += _ebfmi_problems(ebfmi)
+    verdict, recommendation = _verdict(
+        problems, parameterization, group, int(diverging.sum()), diverging.size
+    )
     return FunnelReport(
         scale=scale,
         group=group,
@@ -621,7 +693,8 @@ class GroupDiagnosis:
         Per member, the centering weight 1 (centered) or 0 (non-centered) its own shrinkage
         factor advises, shaped like the group's members.
     problems : tuple of str
-        Signs of trouble along this group's scale.
+        Signs of trouble along this group's scale (divergences, R-hat, ESS); E-BFMI, a
+        whole-model statistic, is in ``Diagnosis.problems``.
     verdict, recommendation : str
         In words.
     """
@@ -654,6 +727,10 @@ class Diagnosis:
         Chains, draws per chain and divergent transitions of the fit.
     ebfmi : numpy.ndarray
         E-BFMI per chain.
+    problems : tuple of str
+        Signs of trouble of the whole model rather than of one group: E-BFMI below 0.3 in a
+        chain (it measures how well each chain's energy is explored, so it cannot be pinned
+        on one group). Each group's own signs are in ``groups[name].problems``.
     parameterization : dict of str to str
         The advised form per group, ``"centered"`` or ``"noncentered"``;
         ``fg.reparameterize(model, diagnosis.parameterization)`` takes it as it is.
@@ -666,13 +743,14 @@ class Diagnosis:
     draws: int
     divergences: int
     ebfmi: np.ndarray = field(repr=False)
+    problems: tuple[str, ...]
     parameterization: dict[str, str]
     member_parameterization: dict[str, np.ndarray] = field(repr=False)
 
     @property
     def ok(self) -> bool:
-        """True when no group shows a sign of trouble."""
-        return all(not group.problems for group in self.groups.values())
+        """True when neither the model nor any group shows a sign of trouble."""
+        return not self.problems and all(not group.problems for group in self.groups.values())
 
     def to_dataframe(self) -> pd.DataFrame:
         """Tabulate the diagnosis, one row per group.
@@ -688,7 +766,7 @@ class Diagnosis:
             name: {
                 "family": g.family,
                 "form": g.form,
-                "scale": g.scale,
+                "scale": ", ".join(g.scale),
                 "divergences": self.divergences,
                 "divergent_scale_quantile": g.divergent_scale_quantile,
                 "rhat": g.rhat,
@@ -708,7 +786,19 @@ class Diagnosis:
         lines = [f"Diagnosis, {self.chains} chains x {self.draws} draws"]
         share = self.divergences / max(self.chains * self.draws, 1)
         lines.append(f"  divergences    {self.divergences} ({share:.1%})")
-        lines.append("  E-BFMI         " + ", ".join(f"{value:.2f}" for value in self.ebfmi))
+        lines.append(
+            "  E-BFMI         "
+            + ", ".join(f"{value:.2f}" for value in self.ebfmi)
+            + " (per chain, model-wide)"
+        )
+        if self.problems:
+            lines += _wrapped(
+                "model",
+                "; ".join(self.problems)
+                + ": the energy of the whole model is poorly explored, whichever group causes "
+                "it. Look for the group with the worst ESS below, or the largest kappa in a "
+                "centered form.",
+            )
         if not self.groups:
             lines += _wrapped(
                 "groups",
@@ -798,44 +888,63 @@ def _group_kappa(group, fgraph, posterior: xr.Dataset) -> tuple[np.ndarray, np.n
     return kappa, summary
 
 
-def _group_advice(form: str, choice: str, problems: list[str], name: str) -> tuple[str, str]:
+def _group_advice(
+    form: str,
+    choice: str,
+    problems: list[str],
+    name: str,
+    *,
+    divergences: int,
+    draws: int,
+    weak_members: int,
+) -> tuple[str, str]:
+    """Verdict and recommendation for one group, citing only evidence found in the fit."""
+    healthy = _healthy_verdict(problems, divergences, draws, "along this group's scale")
     if not problems:
-        verdict = "no sign of a funnel in these diagnostics."
         if form == "centered" and choice == "noncentered":
-            return verdict, (
+            return healthy, (
                 "The shrinkage factors say the group's scale, not the data, pins most members: "
                 "a centered fit can miss the neck without a warning. Compare with a "
                 f"non-centered fit ({{{name!r}: 'noncentered'}}) before trusting it."
             )
         if form != "centered" and choice == "centered":
-            return verdict, (
+            return healthy, (
                 "The data pin most members: the centered form "
                 f"({{{name!r}: 'centered'}}) may sample faster."
             )
-        return verdict, "None needed."
-    verdict = "the sampler struggles along this group's scale: " + "; ".join(problems) + "."
+        return healthy, "None needed."
+    verdict = healthy or (
+        "the sampler struggles along this group's scale: " + "; ".join(problems) + "."
+    )
+    actions = _actions(problems, divergences)
+    per_member = (
+        f" Consider per-member weights (diagnosis.member_parameterization) for the "
+        f"{weak_members} weakly informed member(s)."
+        if weak_members
+        else ""
+    )
     if form == "centered":
         if choice == "noncentered":
-            return verdict, (
-                f"Reparameterize: make {name!r} non-centered ({{{name!r}: 'noncentered'}}). "
-                "A higher target_accept can reduce the divergences of a centered funnel but "
+            hedge = (
+                " A higher target_accept can reduce the divergences of a centered funnel but "
                 "rarely lets the sampler reach its neck, so the estimates can stay biased."
+                if divergences
+                else ""
+            )
+            return verdict, (
+                f"Reparameterize: make {name!r} non-centered ({{{name!r}: 'noncentered'}})." + hedge
             )
         return verdict, (
-            "Most members are pinned by their data, where the centered form is the right one: "
-            "raise target_accept (e.g. 0.95), look at where the divergences sit, and consider "
-            "per-member weights (diagnosis.member_parameterization) for the weakly informed."
+            "Most members are pinned by their data, where the centered form is the right one. "
+            + actions
+            + per_member
         )
     if choice == "centered":
         return verdict, (
             f"The data pin most members of {name!r}: try it centered "
             f"({{{name!r}: 'centered'}}), or per-member weights."
         )
-    return verdict, (
-        "The form is right for these weakly informed members: raise target_accept (e.g. 0.95) "
-        "and look at where the divergences sit along the scale; a prior that rules out "
-        "implausibly small scales also helps."
-    )
+    return verdict, "The form is right for these weakly informed members. " + actions
 
 
 def diagnose(
@@ -930,10 +1039,17 @@ def diagnose(
             rhat=rhat,
             ess_bulk=ess["bulk"],
             ess_tail=ess["tail"],
-            ebfmi=ebfmi,
         )
         choice = "centered" if float(np.mean(kappa)) < threshold else "noncentered"
-        verdict, recommendation = _group_advice(group.form, choice, problems, name)
+        verdict, recommendation = _group_advice(
+            group.form,
+            choice,
+            problems,
+            name,
+            divergences=int(diverging.sum()),
+            draws=diverging.size,
+            weak_members=int(np.sum(kappa >= threshold)),
+        )
         found[name] = GroupDiagnosis(
             name=name,
             family=group.family,
@@ -956,6 +1072,7 @@ def diagnose(
         draws=n_draws,
         divergences=int(diverging.sum()),
         ebfmi=ebfmi,
+        problems=tuple(_ebfmi_problems(ebfmi)),
         parameterization={name: g.choice for name, g in found.items()},
         member_parameterization={
             name: g.member_weights for name, g in found.items() if g.family != "MvNormal"

@@ -32,6 +32,7 @@ from pymc.model.fgraph import (
 )
 from pymc.pytensorf import toposort_replace
 from pytensor.graph import Constant, FunctionGraph, Variable, ancestors
+from pytensor.tensor.basic import Alloc
 from pytensor.tensor.blockwise import Blockwise
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.subtensor import AdvancedSubtensor, Subtensor
@@ -104,19 +105,58 @@ def _is_constant(var: Variable, value: float) -> bool:
     return bool(np.all(np.asarray(var.data) == value))
 
 
+def _unbroadcast(expr: Variable) -> Variable:
+    """Strip what only broadcasts ``expr``: added axes, ``second(like, x)`` and ``alloc(x, ...)``.
+
+    PyMC broadcasts a multivariate normal's ``mu`` to the shape of its factor with
+    ``second(chol[..., -1], mu)``; the broadcast is not part of the location a reader wrote.
+    """
+    while expr.owner:
+        op = expr.owner.op
+        if isinstance(op, DimShuffle) and op.is_expand_dims:
+            expr = expr.owner.inputs[0]
+        elif isinstance(op, Elemwise) and type(op.scalar_op).__name__ == "Second":
+            expr = expr.owner.inputs[1]
+        elif isinstance(op, Alloc):
+            expr = expr.owner.inputs[0]
+        else:
+            break
+    return expr
+
+
+def _readable_index(index: Variable) -> str:
+    """Name an index: its model variable (e.g. a ``pm.Data``), its own name, or its size."""
+    index = _unbroadcast(index)
+    if index.owner and isinstance(index.owner.op, ModelVar):
+        return index.owner.op.name
+    if index.name:
+        return index.name
+    if isinstance(index, Constant):
+        data = np.asarray(index.data)
+        if data.size == 1:
+            return f"{data.item():g}"
+        return f"<{data.size} indices>"
+    return readable(index)
+
+
 def readable(expr: Variable) -> str:
     """Write an expression short: a model name, ``base[index]``, a constant, or a call."""
-    while expr.owner and isinstance(expr.owner.op, DimShuffle) and expr.owner.op.is_expand_dims:
-        expr = expr.owner.inputs[0]
+    expr = _unbroadcast(expr)
     if expr.owner and isinstance(expr.owner.op, ModelVar):
         return expr.owner.op.name
     if isinstance(expr, Constant):
         data = np.asarray(expr.data)
-        return f"{data.item():g}" if data.size == 1 else f"array{data.shape}"
+        if data.size == 1:
+            return f"{data.item():g}"
+        if np.all(data == data.flat[0]):
+            return f"{data.flat[0]:g}"
+        return f"<constant of shape {data.shape}>"
     if expr.owner and isinstance(expr.owner.op, AdvancedSubtensor | Subtensor):
         base, *index = expr.owner.inputs
         if isinstance(expr.owner.op, AdvancedSubtensor):
-            return f"{readable(base)}[{', '.join(readable(i) for i in index)}]"
+            return f"{readable(base)}[{', '.join(_readable_index(i) for i in index)}]"
+    if expr.name:
+        return expr.name
     named = [
         var.owner.op.name
         for var in ancestors([expr])
@@ -382,8 +422,10 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
     pandas.DataFrame
         One row per group, indexed by the group's name, with columns ``family``, ``form``
         (``"centered"``, ``"noncentered"`` or ``"partial"``), ``loc`` (a readable text such as
-        ``mu_b`` or ``region[region_idx]``), ``scale`` (tuple of the free variables the scale
-        depends on), ``dims``, ``members`` (number of members; rows of a multivariate normal)
+        ``mu_b`` or ``region[region_idx]``; an index that is a ``pm.Data`` shows its name, an
+        unnamed array its length, e.g. ``region[<40 indices>]``), ``scale`` (the free
+        variables the scale depends on, comma-separated, e.g. ``"sigma"``), ``dims``,
+        ``members`` (number of members; rows of a multivariate normal)
         and ``latent`` (the free variable sampled in place of a non-centered or partial group,
         None when centered). Empty, with the same columns, for a model with no group.
 
@@ -409,9 +451,9 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
     ...     theta = pm.Normal("theta", mu, tau, dims="school")
     >>> groups = fg.hierarchical_groups(model)
     >>> groups[["family", "form", "loc", "scale", "members"]]  # doctest: +NORMALIZE_WHITESPACE
-          family      form loc   scale  members
+          family      form loc scale  members
     group
-    theta  Normal  centered  mu  (tau,)        8
+    theta  Normal  centered  mu   tau        8
     """
     _, groups = model_groups(model)
     shapes = free_shapes(model) if groups else {}
@@ -421,7 +463,7 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
             "family": group.family,
             "form": group.form,
             "loc": group.loc_text,
-            "scale": group.scale_vars,
+            "scale": ", ".join(group.scale_vars),
             "dims": group.dims,
             "members": _members(shapes, group),
             "latent": None if group.latent is None else group.latent.owner.op.name,

@@ -68,3 +68,60 @@ def test_a_posterior_lacking_the_group_names_it(rich_and_weak):
     thin["posterior"] = thin["posterior"].to_dataset().drop_vars("a")
     with pytest.raises(KeyError, match=r"needs \['a'\]"):
         fg.diagnose(thin, model)
+
+
+def _with_sample_stats(fit, **replace):
+    """A copy of ``fit`` with some sample statistics replaced (same chains and draws)."""
+    copy = fit.copy()
+    stats = copy["sample_stats"].to_dataset()
+    for name, values in replace.items():
+        stats[name] = (stats[name].dims, values)
+    copy["sample_stats"] = stats
+    return copy
+
+
+def test_advice_cites_only_evidence_in_the_fit(rich_and_weak):
+    """A short fit without divergences: low ESS is the evidence, and the advice says so."""
+    model, fit = rich_and_weak
+    short = fit.isel(draw=slice(0, 25))
+    diverging = short["sample_stats"]["diverging"]
+    short = _with_sample_stats(short, diverging=np.zeros(diverging.shape, dtype=bool))
+    diagnosis = fg.diagnose(short, model)
+    assert diagnosis.divergences == 0
+    flagged = [g for g in diagnosis.groups.values() if g.problems]
+    assert flagged, "25 draws per chain should give a low ESS somewhere"
+    for group in diagnosis.groups.values():
+        text = (group.verdict + " " + group.recommendation).lower()
+        assert "divergen" not in text, (group.name, text)
+    # the data-rich group stays centered: what to do is to run longer, not to chase divergences
+    rich = diagnosis.groups["a"]
+    assert rich.problems and rich.choice == "centered"
+    assert "longer chains" in rich.recommendation, rich.recommendation
+
+
+def test_ebfmi_is_reported_once_for_the_whole_model(rich_and_weak):
+    """E-BFMI is a per-chain statistic: it goes in the model's header, not in each group."""
+    model, fit = rich_and_weak
+    energy = fit["sample_stats"]["energy"]
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=energy.shape), axis=-1)  # slowly explored energy
+    sticky = _with_sample_stats(fit, energy=walk)
+    diagnosis = fg.diagnose(sticky, model)
+    assert diagnosis.ebfmi.max() < 0.3
+    assert len(diagnosis.problems) == 1
+    assert "E-BFMI" in diagnosis.problems[0]
+    assert not diagnosis.ok
+    for group in diagnosis.groups.values():
+        assert not any("E-BFMI" in p for p in group.problems), group.problems
+        assert "E-BFMI" not in group.verdict + group.recommendation
+    text = str(diagnosis)
+    assert text.count("E-BFMI below") == 1
+    assert text.index("E-BFMI below") < text.index("Group ")
+    healthy = fg.diagnose(fit, model)
+    assert healthy.problems == ()
+
+
+def test_dataframe_columns_are_readable_strings(rich_and_weak):
+    model, fit = rich_and_weak
+    table = fg.diagnose(fit, model).to_dataframe()
+    assert table["scale"].to_dict() == {"a": "s_a", "b": "s_b"}

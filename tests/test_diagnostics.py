@@ -109,7 +109,7 @@ def test_report_without_divergences_has_no_location(funnel_noncentered_idata):
     assert np.isnan(report.divergent_scale_quantile)
     assert report.parameterization == "noncentered"
     assert report.ok
-    assert report.verdict.startswith("no sign of a funnel")
+    assert report.verdict.startswith("healthy: no divergences")
     assert report.recommendation == "None needed."
 
 
@@ -118,6 +118,64 @@ def test_report_on_eight_schools(schools_model):
     report = fg.funnel_report(idata, scale="tau", group="theta", model=schools_model)
     assert (report.scale, report.group, report.chains, report.draws) == ("tau", "theta", 2, 200)
     assert report.parameterization == "noncentered"
+
+
+@pytest.fixture(scope="module")
+def noncentered_schools():
+    """Eight schools, non-centered, written out here; a fit whose checks pass."""
+    import pymc as pm
+
+    y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
+    sigma = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
+    with pm.Model(coords={"school": list("ABCDEFGH")}) as model:
+        mu = pm.Normal("mu", 0.0, 5.0)
+        tau = pm.HalfCauchy("tau", 5.0)
+        z = pm.Normal("z", 0.0, 1.0, dims="school")
+        theta = pm.Deterministic("theta", mu + tau * z, dims="school")
+        pm.Normal("y", theta, sigma, observed=y, dims="school")
+    fit = fg.sample(model, draws=1000, tune=1000, chains=4, random_seed=8927)
+    return model, fit
+
+
+def _with_divergences(fit, count):
+    """A copy of ``fit`` whose ``count`` draws of smallest tau are flagged divergent."""
+    copy = fit.copy()
+    stats = copy["sample_stats"].to_dataset()
+    tau = copy["posterior"]["tau"].to_numpy()
+    flags = np.zeros(tau.shape, dtype=bool)
+    flags.flat[np.argsort(tau, axis=None)[:count]] = True
+    stats["diverging"] = (stats["diverging"].dims, flags)
+    copy["sample_stats"] = stats
+    return copy
+
+
+@pytest.mark.parametrize("count", [0, 3])
+def test_a_healthy_noncentered_fit_gets_a_healthy_verdict(noncentered_schools, count):
+    """No divergences, or a handful (3 of 4000), with R-hat, ESS and E-BFMI passing."""
+    model, fit = noncentered_schools
+    report = fg.funnel_report(
+        _with_divergences(fit, count), scale="tau", group="theta", model=model
+    )
+    assert report.parameterization == "noncentered"
+    assert report.divergences == count
+    assert report.rhat < 1.01
+    assert min(report.ess_bulk, report.ess_tail) > 400
+    assert np.all(report.ebfmi > EBFMI_MIN)
+    assert report.verdict.startswith("healthy"), report.verdict
+    assert "struggles" not in report.verdict
+    if count:
+        assert "3 divergent transitions" in report.verdict
+        assert "target_accept" in report.recommendation
+    else:
+        assert report.recommendation == "None needed."
+        assert "divergen" not in report.recommendation
+
+
+def test_many_divergences_still_mean_a_struggle(noncentered_schools):
+    model, fit = noncentered_schools
+    report = fg.funnel_report(_with_divergences(fit, 200), scale="tau", group="theta", model=model)
+    assert report.verdict.startswith("the sampler struggles"), report.verdict
+    assert "200 divergent transitions mostly at small values of tau" in report.verdict
 
 
 # ---------------------------------------------------------------- estimate

@@ -26,7 +26,7 @@ def test_forms_are_read_from_structure_not_names():
         "gamma_offset": "centered",
     }
     assert groups.loc["alpha", "latent"] == "looks_centered"
-    assert groups.loc["alpha", "scale"] == ("spread",)
+    assert groups.loc["alpha", "scale"] == "spread"
     assert groups.loc["alpha", "dims"] == ("g",)
     assert groups.loc["beta", "members"] == 4
 
@@ -47,10 +47,11 @@ def test_nested_crossed_indexed_and_mvnormal_groups():
     groups = fg.hierarchical_groups(model)
     assert sorted(groups.index) == ["district_eff", "region_eff", "slopes"]
     assert groups.loc["district_eff", "loc"] == "region_eff[region_idx]"
-    assert set(groups.loc["district_eff", "scale"]) == {"s_d", "s_r"}
+    assert set(groups.loc["district_eff", "scale"].split(", ")) == {"s_d", "s_r"}
     assert groups.loc["slopes", "family"] == "MvNormal"
     assert groups.loc["slopes", "members"] == 3
-    assert groups.loc["slopes", "scale"] == ("chol",)
+    assert groups.loc["slopes", "scale"] == "chol"
+    assert groups.loc["slopes", "loc"] == "0"  # pt.zeros(2), not the broadcast to chol
     rewritten = fg.hierarchical_groups(fg.reparameterize(model))
     assert set(rewritten["form"]) == {"noncentered"}
     assert rewritten.loc["district_eff", "loc"] == "region_eff[region_idx]"
@@ -62,3 +63,35 @@ def test_a_model_without_groups_gives_an_empty_table():
     groups = fg.hierarchical_groups(model)
     assert groups.empty
     assert {"family", "loc", "scale", "dims", "members", "form"} <= set(groups.columns)
+
+
+def test_loc_and_scale_read_as_written():
+    """An MvNormal's mu is shown as itself, not as its broadcast to the Cholesky factor; an
+    index that is a plain array shows its length, one that is a pm.Data its name; scales
+    are plain strings, in every form."""
+    district_of_school = np.array([0, 0, 1, 1, 2])
+    with pm.Model(coords={"district": range(3), "school": range(5), "k": range(2)}) as model:
+        school_district = pm.Data("school_district", district_of_school)
+        mu = pm.Normal("mu", 0.0, 5.0, dims="k")
+        chol, _, _ = pm.LKJCholeskyCov(
+            "chol", n=2, eta=2.0, sd_dist=pm.Exponential.dist(1.0, shape=2), compute_corr=True
+        )
+        pm.MvNormal("pairs", mu=mu, chol=chol, dims=("district", "k"))
+        sigma = pm.HalfNormal("sigma")
+        district_effect = pm.Normal("district_effect", 0.0, sigma, dims="district")
+        pm.Normal("school_effect", district_effect[district_of_school], sigma, dims="school")
+        pm.Normal("school_effect_data", district_effect[school_district], sigma, dims="school")
+    for form in ("centered", "noncentered"):
+        groups = fg.hierarchical_groups(fg.reparameterize(model, form))
+        assert groups["loc"].to_dict() == {
+            "pairs": "mu",
+            "district_effect": "0",
+            "school_effect": "district_effect[<5 indices>]",
+            "school_effect_data": "district_effect[school_district]",
+        }, form
+        assert groups["scale"].to_dict() == {
+            "pairs": "chol",
+            "district_effect": "sigma",
+            "school_effect": "sigma",
+            "school_effect_data": "sigma",
+        }, form
