@@ -15,6 +15,8 @@ the non-centered one, where a normal fits but describes the wrong place. The ref
 is NUTS.
 """
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -94,7 +96,7 @@ try:
     fg.laplace_approximation(centered_model)
 except ValueError as error:
     centered_error = error
-    print(f"ValueError: {error}")
+    print(textwrap.fill(f"ValueError: {error}", width=80))
 
 # %%
 # The non-centered model

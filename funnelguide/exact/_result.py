@@ -253,17 +253,18 @@ class ExactPosterior:
         return frame
 
     def __str__(self) -> str:
-        priors = ", ".join(f"{name} ~ {prior}" for name, prior in self.priors.items())
-        edges = ", ".join(
-            f"{name} [{grid[0]:.3g}, {grid[-1]:.3g}] ({grid.size} points, edge mass "
-            f"{max(self.edge_mass[name]):.1e})"
+        # One prior and one grid per line, so that the report fits a narrow column.
+        priors = [f"  prior  {name} ~ {prior}" for name, prior in self.priors.items()]
+        grids = [
+            f"  grid   {name} [{grid[0]:.3g}, {grid[-1]:.3g}], {grid.size} points, "
+            f"edge mass {max(self.edge_mass[name]):.1e}"
             for name, grid in self.grids.items()
-        )
+        ]
         return "\n".join(
             [
                 f"Exact posterior of the {self.model} model ({self.seconds:.2f} s)",
-                f"  priors: {priors}",
-                f"  grids:  {edges}",
+                *priors,
+                *grids,
                 self.summary().to_string(float_format=lambda value: f"{value:.4f}"),
             ]
         )
