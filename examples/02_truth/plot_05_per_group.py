@@ -135,8 +135,10 @@ table.T.apply(lambda row: row.map(formats.get(row.name, "{:.3f}").format), axis=
 # follows the group's average, with 0.5 as the threshold. (The concept page
 # :ref:`concepts-reparameterization` computes the same :math:`\kappa` county by county from the
 # data alone, the hyperparameters held fixed.) Here is its advice from the fully
-# centered fit, the one a modeller would usually have first (its ``evidence`` table; printing
-# the result adds a sentence per group):
+# centered fit, the one a modeller would usually have first (its ``evidence`` table:
+# ``kappa_mean`` and ``kappa_median`` over the group's members, ``data_dominated`` the share
+# of members with :math:`\kappa` below the threshold; printing the result adds a sentence
+# per group):
 advice["a c, b c"].evidence.round(3)
 
 # %%
