@@ -78,7 +78,7 @@ fg.plots.format_table(per_chain)
 # %%
 # The diagnosis as a table: one row per group, with the average shrinkage factor of its
 # members (0: the data pin each player; 1: the population does) and the advised form.
-diagnosis.to_dataframe()
+fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
 
 # %%
 # Rewrite the model as advised and fit again

@@ -69,7 +69,7 @@ diagnosis = fg.diagnose(centered_idata, centered_model)
 print(diagnosis)
 
 # %%
-diagnosis.to_dataframe()
+fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
 
 # %%
 # The advised mix against all non-centered
