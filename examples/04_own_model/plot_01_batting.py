@@ -76,6 +76,15 @@ per_chain = pd.DataFrame(
 fg.plots.format_table(per_chain)
 
 # %%
+most = per_chain["divergences"].idxmax()
+share = per_chain["divergences"].max() / per_chain["divergences"].sum()
+distinct = centered_idata.posterior["sigma"].sel(chain=most).to_series().nunique()
+print(
+    f"chain {most} has {share:.0%} of the divergences; distinct values among its "
+    f"{centered_idata.posterior.sizes['draw']} draws of sigma: {distinct}"
+)
+
+# %%
 # The diagnosis as a table: one row per group, with the average shrinkage factor of its
 # members (0: the data pin each player; 1: the population does) and the advised form.
 fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
@@ -243,9 +252,10 @@ assert agreement["advised"].max() < 4
 assert squared_error["posterior mean"] < squared_error["first 45 at-bats"]
 assert "alpha" in advised_idata.posterior
 assert advised_idata.posterior["alpha"].dims == ("chain", "draw", "player")
-stuck_share = per_chain["divergences"].max() / per_chain["divergences"].sum()
-assert stuck_share > 0.9, per_chain
-assert per_chain.loc[stuck, "sd of sigma"] == 0, per_chain
+assert per_chain["divergences"].sum() == centered_row["divergences"], per_chain
+legend_texts = [text.get_text() for text in ax_funnel.get_legend().get_texts()]
+assert f"divergent ({int(centered_row['divergences'])})" in legend_texts, legend_texts
+assert (distinct == 1) == (per_chain.loc[most, "sd of sigma"] == 0)
 # sphinx_gallery_end_ignore
 
 # %%
@@ -255,10 +265,10 @@ assert per_chain.loc[stuck, "sd of sigma"] == 0, per_chain
 # signs of a funnel in the report above: divergences, a low effective sample size of
 # ``sigma`` and a low E-BFMI in some chains. How bad it is depends on the run (with other
 # seeds, from a handful of divergences to chains stuck away from the neck); the report gives
-# this run's numbers. In this run nearly all the divergences come from one chain (the table of
-# chains): its draws of ``sigma`` do not spread at all, so it sat at one point deep in the neck
-# and diverged from there again and again. In the left panel those divergent draws are one
-# mark, and the few visible elsewhere are the other chains'. The advice is to non-center ``alpha``: the average shrinkage factor is
+# this run's numbers, and the table of chains with the line under it says how they split
+# between the chains. A chain whose draws of ``sigma`` take a single value is stuck: it sat at
+# one point in the neck and diverged from there again and again, and in the left panel all its
+# divergent draws are one mark (the legend counts them all). The advice is to non-center ``alpha``: the average shrinkage factor is
 # above the threshold of one half, and no player's is below it, so the population, not
 # forty-five at-bats, pins the players. That factor is estimated from the fit being
 # diagnosed, and a fit that misses the neck, where the population pins the players hardest,
