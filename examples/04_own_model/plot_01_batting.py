@@ -64,9 +64,30 @@ diagnosis = fg.diagnose(centered_idata, centered_model)
 print(diagnosis)
 
 # %%
+# The report counts divergences over all chains. Per chain, with the spread of each chain's
+# draws of ``sigma`` (a chain whose draws do not spread has not moved):
+per_chain = pd.DataFrame(
+    {
+        "divergences": centered_idata.sample_stats["diverging"].sum("draw"),
+        "E-BFMI": diagnosis.ebfmi,
+        "sd of sigma": centered_idata.posterior["sigma"].std("draw"),
+    }
+).rename_axis("chain")
+fg.plots.format_table(per_chain)
+
+# %%
+most = per_chain["divergences"].idxmax()
+share = per_chain["divergences"].max() / per_chain["divergences"].sum()
+distinct = centered_idata.posterior["sigma"].sel(chain=most).to_series().nunique()
+print(
+    f"chain {most} has {share:.0%} of the divergences; distinct values among its "
+    f"{centered_idata.posterior.sizes['draw']} draws of sigma: {distinct}"
+)
+
+# %%
 # The diagnosis as a table: one row per group, with the average shrinkage factor of its
 # members (0: the data pin each player; 1: the population does) and the advised form.
-diagnosis.to_dataframe()
+fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
 
 # %%
 # Rewrite the model as advised and fit again
@@ -93,7 +114,7 @@ comparison = pd.DataFrame(
         "advised": fg.efficiency(advised_idata, PARAMETERS),
     }
 ).T
-comparison
+fg.plots.format_table(comparison.astype({"divergences": int}))
 
 # %%
 # The shrinkage factors again, now estimated from the advised fit, which samples the whole
@@ -106,15 +127,16 @@ kappa = pd.Series(
     },
     name="average shrinkage factor of alpha",
 )
-kappa
+fg.plots.format_table(kappa.to_frame())
 
 # %%
 # The posterior is unchanged
 # --------------------------
 # A long run of the advised form is the reference. :func:`funnelguide.posterior_agreement`
 # gives, per variable, the largest difference of a posterior mean from the reference's, in
-# units of the two Monte Carlo standard errors combined: a few at most when two fits found the
-# same posterior.
+# units of the two Monte Carlo standard errors combined. It is the largest over a variable's
+# members (18 for ``alpha``), so values up to about 3 are expected by chance alone when two
+# fits found the same posterior.
 reference_idata = fg.sample(advised_model, draws=10_000, random_seed=RANDOM_SEED + 2)
 agreement = pd.DataFrame(
     {
@@ -122,44 +144,73 @@ agreement = pd.DataFrame(
         "advised": fg.posterior_agreement(advised_idata, reference_idata, PARAMETERS),
     }
 )
-agreement
+fg.plots.format_table(agreement)
 
 # %%
 # What the fits show
 # ------------------
-# Left: the centered fit's draws of one player's log-odds against ``log(sigma)``, the funnel,
-# divergent draws marked. Right: each player's early average, the advised fit's posterior
+# Left: the centered fit's draws of one player's log-odds against ``sigma`` on a log axis, the
+# funnel, divergent draws marked. A chain that is stuck repeats one draw, so all its divergent
+# draws fall on one mark; the label counts them all. Right: each player's early average, the advised fit's posterior
 # mean of his hit probability, and his average over the rest of the season.
 fig, (ax_funnel, ax_shrink) = plt.subplots(
     1, 2, figsize=(7.2, 3.4), layout="constrained"
 )
 fig.suptitle("Batting averages: the funnel of the centered fit and the shrinkage")
 player = batting["player"].iloc[-1]
-diverging = centered_idata.sample_stats["diverging"].values.ravel()
-log_sigma = np.log(centered_idata.posterior["sigma"].values.ravel())
-alpha_player = centered_idata.posterior["alpha"].sel(player=player).values.ravel()
-ax_funnel.scatter(alpha_player, log_sigma, s=2, alpha=0.3, color="C0", label="draw")
-ax_funnel.scatter(
-    alpha_player[diverging], log_sigma[diverging], s=14, color="C3", label="divergent"
+fg.plots.plot_funnel(
+    centered_idata,
+    var="alpha",
+    index=player,
+    scale="sigma",
+    log_scale=True,
+    color=fg.plots.COLORS["centered"],
+    ax=ax_funnel,
 )
-ax_funnel.set(xlabel=f"alpha[{player}] (centered fit)", ylabel="log(sigma)")
-ax_funnel.legend(loc="lower right", fontsize="small")
+# sphinx_gallery_start_ignore
+stuck = int(per_chain["divergences"].idxmax())
+stuck_draws = centered_idata.posterior.isel(chain=stuck)
+ax_funnel.annotate(
+    f"chain {stuck}: {int(per_chain['divergences'].max())} divergent\ndraws at one point"
+    if per_chain.loc[stuck, "sd of sigma"] == 0
+    else f"chain {stuck}: {int(per_chain['divergences'].max())} divergent draws",
+    (
+        float(stuck_draws["alpha"].sel(player=player)[0]),
+        float(stuck_draws["sigma"][0]),
+    ),
+    xytext=(-14, 14),
+    ha="right",
+    textcoords="offset points",
+    fontsize=8,
+    arrowprops={"arrowstyle": "->", "lw": 0.8},
+)
+fg.plots.plain_log_ticks(ax_funnel)
+ax_funnel.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize="small")
+# sphinx_gallery_end_ignore
 
 probability = 1 / (
     1 + np.exp(-advised_idata.posterior["alpha"].mean(("chain", "draw")))
 )
 rank = np.arange(len(batting))
-ax_shrink.plot(
-    batting["hits"] / batting["at_bats"], rank, "o", color="C0", label="first 45"
-)
-ax_shrink.plot(probability, rank, "s", color="C1", label="posterior mean")
-ax_shrink.plot(
-    batting["remaining_average"], rank, "x", color="C2", label="rest of season"
-)
+ax_shrink.plot(batting["hits"] / batting["at_bats"], rank, "o", label="first 45")
+ax_shrink.plot(probability, rank, "s", label="posterior mean")
+ax_shrink.plot(batting["remaining_average"], rank, "x", label="rest of season")
 ax_shrink.set(xlabel="batting average", ylabel="player (by early hits)")
-ax_shrink.set_yticks(rank, batting["player"], fontsize=6)
+ax_shrink.set_yticks(rank, batting["player"], fontsize=7)
 ax_shrink.invert_yaxis()
-ax_shrink.legend(loc="lower right", fontsize="small")
+# sphinx_gallery_start_ignore
+for line, key in zip(ax_shrink.lines, ["other", "noncentered", "exact"], strict=True):
+    line.set_color(fg.plots.COLORS[key])
+ax_shrink.legend(
+    loc="lower right",
+    bbox_to_anchor=(1, 1),
+    ncols=3,
+    fontsize="small",
+    handlelength=1,
+    handletextpad=0.4,
+    columnspacing=0.8,
+)
+# sphinx_gallery_end_ignore
 plt.show()
 
 squared_error = pd.Series(
@@ -176,27 +227,7 @@ squared_error = pd.Series(
     },
     name="sum of squared errors against the rest of the season",
 )
-squared_error
-
-# %%
-# Conclusion
-# ----------
-# The centered fit of the case study's model, written as anyone would write it, shows the
-# signs of a funnel in the report above: divergences, a low effective sample size of
-# ``sigma`` and a low E-BFMI in some chains. How bad it is depends on the run (with other
-# seeds, from a handful of divergences to chains stuck away from the neck); the report gives
-# this run's numbers. The advice is to non-center ``alpha``: the average shrinkage factor is
-# above the threshold of one half, and no player's is below it, so the population, not
-# forty-five at-bats, pins the players. That factor is estimated from the fit being
-# diagnosed, and a fit that misses the neck, where the population pins the players hardest,
-# gives a smaller one: the advised fit, which samples small values of ``sigma`` too, puts it
-# higher than the centered fit does, further from the threshold. The rewritten model was made
-# from the user's model, not typed again; its fit had no divergences in this run and a larger
-# worst effective sample size per gradient evaluation and per second, and its posterior means
-# agree with a long reference run within their Monte Carlo errors. (The centered fit's own
-# standard errors rest on few effective draws, so its column of that table is weak evidence
-# either way.) The posterior means, pulled towards the population, predict the rest of the
-# season better than the raw early averages, the point of Efron and Morris's paper.
+fg.plots.format_table(squared_error.to_frame())
 
 # sphinx_gallery_start_ignore
 centered_row, advised_row = comparison.loc["centered"], comparison.loc["advised"]
@@ -221,9 +252,36 @@ assert agreement["advised"].max() < 4
 assert squared_error["posterior mean"] < squared_error["first 45 at-bats"]
 assert "alpha" in advised_idata.posterior
 assert advised_idata.posterior["alpha"].dims == ("chain", "draw", "player")
+assert per_chain["divergences"].sum() == centered_row["divergences"], per_chain
+legend_texts = [text.get_text() for text in ax_funnel.get_legend().get_texts()]
+assert f"divergent ({int(centered_row['divergences'])})" in legend_texts, legend_texts
+assert (distinct == 1) == (per_chain.loc[most, "sd of sigma"] == 0)
 # sphinx_gallery_end_ignore
 
 # %%
+# Conclusion
+# ----------
+# The centered fit of the case study's model, written as anyone would write it, shows the
+# signs of a funnel in the report above: divergences, a low effective sample size of
+# ``sigma`` and a low E-BFMI in some chains. How bad it is depends on the run (with other
+# seeds, from a handful of divergences to chains stuck away from the neck); the report gives
+# this run's numbers, and the table of chains with the line under it says how they split
+# between the chains. A chain whose draws of ``sigma`` take a single value is stuck: it sat at
+# one point in the neck and diverged from there again and again, and in the left panel all its
+# divergent draws are one mark (the legend counts them all). The advice is to non-center ``alpha``: the average shrinkage factor is
+# above the threshold of one half, and no player's is below it, so the population, not
+# forty-five at-bats, pins the players. That factor is estimated from the fit being
+# diagnosed, and a fit that misses the neck, where the population pins the players hardest,
+# gives a smaller one: the advised fit, which samples small values of ``sigma`` too, puts it
+# higher than the centered fit does, further from the threshold. The rewritten model was made
+# from the user's model, not typed again; its fit had no divergences in this run and a larger
+# worst effective sample size per gradient evaluation and per second, and its posterior means
+# agree with a long reference run to within about three combined Monte Carlo standard
+# errors, the yardstick stated above. (The centered fit's own
+# standard errors rest on few effective draws, so its column of that table is weak evidence
+# either way.) The posterior means, pulled towards the population, predict the rest of the
+# season better than the raw early averages, the point of Efron and Morris's paper.
+#
 # .. admonition:: References
 #
 #    The use of the following functions, methods, classes and modules is shown

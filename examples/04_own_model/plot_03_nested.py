@@ -73,7 +73,7 @@ diagnosis = fg.diagnose(centered_idata, centered_model)
 print(diagnosis)
 
 # %%
-diagnosis.to_dataframe()
+fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
 
 # %%
 # The advised mix against all non-centered
@@ -98,14 +98,16 @@ comparison = pd.DataFrame(
         "all non-centered": fg.efficiency(noncentered_idata, PARAMETERS),
     }
 ).T
-comparison
+fg.plots.format_table(comparison.astype({"divergences": int}))
 
 # %%
 # The posterior is unchanged
 # --------------------------
 # A long run of the advised form is the reference; :func:`funnelguide.posterior_agreement`
 # gives, per variable, the largest difference of a posterior mean from the reference's in
-# units of their combined Monte Carlo standard error.
+# units of their combined Monte Carlo standard error. It is the largest over all members of a
+# variable (40 for ``school_effect``), so values up to about 3 are expected by chance alone
+# when two fits found the same posterior.
 reference_idata = fg.sample(advised_model, draws=5_000, random_seed=RANDOM_SEED + 2)
 agreement = pd.DataFrame(
     {
@@ -115,7 +117,7 @@ agreement = pd.DataFrame(
         ),
     }
 )
-agreement
+fg.plots.format_table(agreement)
 
 # %%
 # Where each form is slow
@@ -124,38 +126,29 @@ agreement
 # of them sets how long a fit must run.
 SCALARS = ["mu", "sigma_district", "sigma_school", "sigma_y"]
 fits = {
-    "centered": centered_idata,
-    "advised": advised_idata,
-    "all non-centered": noncentered_idata,
+    "centered": (centered_idata, fg.plots.COLORS["centered"]),
+    "advised": (advised_idata, fg.plots.COLORS["other"]),
+    "all non-centered": (noncentered_idata, fg.plots.COLORS["noncentered"]),
 }
 fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
 fig.suptitle("Nested groups: effective sample size by parameterization")
 width = 0.8 / len(fits)
-for k, (label, idata) in enumerate(fits.items()):
+for k, (label, (idata, color)) in enumerate(fits.items()):
     ess = azs.ess(idata, var_names=SCALARS)
     heights = [float(ess[name]) for name in SCALARS]
-    ax.bar(np.arange(len(SCALARS)) + (k - 1) * width, heights, width, label=label)
+    ax.bar(
+        np.arange(len(SCALARS)) + (k - 1) * width,
+        heights,
+        width,
+        label=label,
+        color=color,
+    )
 ax.set_xticks(range(len(SCALARS)), SCALARS)
 ax.set(yscale="log", xlabel="parameter", ylabel="bulk ESS (4000 draws)")
 ax.legend(
     title="form of the fit", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1)
 )
 plt.show()
-
-# %%
-# Conclusion
-# ----------
-# The diagnosis advises each level on its own: the schools, pinned by their thirty students,
-# stay centered; the districts, which differ little and have five schools each, are
-# non-centered. The run does not make the advised form the fastest on every count. The
-# centered fit had the largest worst effective sample size per gradient evaluation here, but
-# it also had divergences at small ``sigma_district``: the sign that it cannot enter the
-# funnel's neck, so its district-level estimates are not to be trusted however many effective
-# draws it reports. The advised form had far fewer divergences and a larger worst effective
-# sample size per gradient evaluation than non-centering both levels. Both rewrites
-# agree with the long reference run within their Monte Carlo errors, and the rewrite kept
-# ``district_effect`` and ``school_effect`` under their names, so the same code reads every
-# fit.
 
 # sphinx_gallery_start_ignore
 groups = fg.hierarchical_groups(centered_model)
@@ -172,16 +165,28 @@ assert (
     comparison.loc["advised", "divergences"]
     < comparison.loc["centered", "divergences"] / 5
 )
-assert (
-    comparison.loc["advised", "worst ESS / 1000 gradients"]
-    > comparison.loc["all non-centered", "worst ESS / 1000 gradients"]
-)
-assert agreement.max().max() < 4
+per_gradient = comparison["worst ESS / 1000 gradients"]
+assert per_gradient.idxmax() == "advised", per_gradient
+assert agreement.max().max() < 3.5, agreement
 for idata in (advised_idata, noncentered_idata):
     assert idata.posterior["school_effect"].dims == ("chain", "draw", "school")
 # sphinx_gallery_end_ignore
 
 # %%
+# Conclusion
+# ----------
+# The diagnosis advises each level on its own: the schools, pinned by their thirty students,
+# stay centered; the districts, which differ little and have five schools each, are
+# non-centered. The centered fit had divergences at small ``sigma_district``: the sign that it
+# cannot enter the funnel's neck, so its district-level estimates are not to be trusted however
+# many effective draws it reports. The advised form had far fewer divergences, and in this run
+# the largest worst effective sample size per thousand gradient evaluations of the three fits
+# (the table above). Per second of sampling the order can differ, since a gradient costs a
+# different time in each form; the table gives this run's numbers. Both rewrites agree with
+# the long reference run to within about three combined Monte Carlo standard errors, the
+# yardstick stated above, and the rewrite kept ``district_effect`` and ``school_effect``
+# under their names, so the same code reads every fit.
+#
 # .. admonition:: References
 #
 #    The use of the following functions, methods, classes and modules is shown

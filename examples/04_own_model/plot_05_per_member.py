@@ -100,14 +100,15 @@ for case, model in centered_models.items():
         "per member, 1 - kappa": np.clip(1.0 - kappa, 0.0, 1.0),
     }
 print({case: d.parameterization for case, d in diagnoses.items()})
-pd.DataFrame(
+member_table = pd.DataFrame(
     {
         "observations": counts["unequal"],
         "kappa": diagnoses["unequal"].groups["member_effect"].kappa,
         "weight 0 or 1": weights["unequal"]["per member, 0 or 1"],
         "weight 1 - kappa": weights["unequal"]["per member, 1 - kappa"],
     }
-).rename_axis("member (unequal group)").head(8)
+).rename_axis("member (unequal group)")
+fg.plots.format_table(member_table.head(8))
 
 # %%
 # Four forms of each model, measured
@@ -129,14 +130,23 @@ for case, model in centered_models.items():
         )
         rows[case, form] = fg.efficiency(fits[case, form], PARAMETERS)
 comparison = pd.DataFrame(rows).T.rename_axis(["group", "form"])
-comparison
+fg.plots.format_table(comparison.astype({"divergences": int}))
+
+# %%
+# Each form's worst effective sample size per thousand gradient evaluations, as a multiple of
+# the better of the two all-or-nothing forms of the same group:
+per_gradient = comparison["worst ESS / 1000 gradients"].unstack()
+best_uniform = per_gradient[["all centered", "all non-centered"]].max(axis=1)
+fg.plots.format_table(per_gradient.div(best_uniform, axis=0))
 
 # %%
 # The posterior is unchanged
 # --------------------------
 # A long run of the per-member (0 or 1) form of each model is the reference;
 # :func:`funnelguide.posterior_agreement` gives each fit's largest difference of a posterior
-# mean from the reference's, in units of their combined Monte Carlo standard error.
+# mean from the reference's, in units of their combined Monte Carlo standard error. It is the
+# largest over a variable's members (20 for ``member_effect``), so values up to about 3 are
+# expected by chance alone when two fits found the same posterior.
 agreement = {}
 for case, model in centered_models.items():
     reference = fg.sample(
@@ -151,7 +161,7 @@ for case, model in centered_models.items():
             fits[case, form], reference, PARAMETERS
         )
 agreement = pd.DataFrame(agreement).T.rename_axis(["group", "form"])
-agreement
+fg.plots.format_table(agreement)
 
 # %%
 # What the diagnosis saw, and what it bought
@@ -160,12 +170,11 @@ agreement
 # effective sample size per thousand gradient evaluations of each form.
 fig, (ax_kappa, ax_ess) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
 fig.suptitle("Per-member weights: where the data differ, and where they do not")
-for k, case in enumerate(counts):
+for case in counts:
     ax_kappa.scatter(
         counts[case],
         diagnoses[case].groups["member_effect"].kappa,
         s=18,
-        color=f"C{k}",
         label=case,
     )
 ax_kappa.axhline(0.5, color="0.5", lw=0.8, ls="--", label="threshold")
@@ -175,7 +184,11 @@ ax_kappa.set(
     xlabel="observations of the member",
     ylabel="kappa (shrinkage)",
 )
-ax_kappa.legend(fontsize="small")
+# sphinx_gallery_start_ignore
+for points, key in zip(ax_kappa.collections, ["exact", "highlight"], strict=True):
+    points.set_color(fg.plots.COLORS[key])
+ax_kappa.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=3, fontsize="small")
+# sphinx_gallery_end_ignore
 
 forms = list(weights["unequal"])
 width = 0.8 / len(forms)
@@ -186,30 +199,15 @@ for k, form in enumerate(forms):
     ax_ess.bar(np.arange(len(counts)) + (k - 1.5) * width, heights, width, label=form)
 ax_ess.set_xticks(range(len(counts)), [f"{case} group" for case in counts])
 ax_ess.set(ylabel="worst ESS / 1000 gradients")
-ax_ess.legend(fontsize="x-small", title="form", title_fontsize="x-small")
+# sphinx_gallery_start_ignore
+for bars, key in zip(
+    ax_ess.containers, ["centered", "noncentered", "other", "highlight"], strict=True
+):
+    for bar in bars:
+        bar.set_color(fg.plots.COLORS[key])
+ax_ess.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize="small")
+# sphinx_gallery_end_ignore
 plt.show()
-
-# %%
-# Conclusion
-# ----------
-# In the unequal group the shrinkage factors split the members in two: small for the four
-# with hundreds of observations, large for the sixteen with two or three. No all-or-nothing
-# form suits both kinds. Centering the whole group leaves the thinly observed members in a
-# funnel with the spread; non-centering it ties the well-observed members' offsets to the
-# location and the spread along narrow ridges. Both per-member forms, the 0-or-1 weights and
-# the weights :math:`1 - \kappa_j`, delivered more than twice as many worst-case effective
-# draws per gradient evaluation as the better of the two all-or-nothing forms in this run (the
-# table gives the factor), and more per second too; which of the two per-member forms is
-# ahead changes from run to run.
-#
-# In the alike group every member has the same amount of data, the shrinkage factors are all
-# about the same, and so are the weights. The 0-or-1 weights are then the all-or-nothing
-# advice itself: the same model, the same draws, nothing gained. The weights
-# :math:`1 - \kappa_j` amount to one partial-centering weight for the whole group; how that
-# compares with the all-or-nothing advice is a question about partial centering, not about
-# per-member weights, and the table, not a rule, answers it for this run. All fits agree
-# with the long reference runs within their Monte Carlo errors: the rewrites change how fast
-# the sampler moves, not the posterior.
 
 # sphinx_gallery_start_ignore
 unequal_kappa = diagnoses["unequal"].groups["member_effect"].kappa.to_numpy()
@@ -230,6 +228,11 @@ assert (
 ), comparison
 unequal = comparison.loc["unequal"]
 best_uniform = unequal.loc[["all centered", "all non-centered"]].max()
+assert diagnoses["unequal"].parameterization == {"member_effect": "noncentered"}
+assert (
+    unequal.loc["all centered", "worst ESS / 1000 gradients"]
+    > unequal.loc["all non-centered", "worst ESS / 1000 gradients"]
+), comparison
 for form in ["per member, 0 or 1", "per member, 1 - kappa"]:
     assert (
         unequal.loc[form, "worst ESS / 1000 gradients"]
@@ -238,10 +241,35 @@ for form in ["per member, 0 or 1", "per member, 1 - kappa"]:
     assert unequal.loc[form, "worst ESS / s"] > best_uniform["worst ESS / s"], (
         comparison
     )
-assert agreement.max().max() < 4.5, agreement
+assert agreement.max().max() < 3.5, agreement
 # sphinx_gallery_end_ignore
 
 # %%
+# Conclusion
+# ----------
+# In the unequal group the shrinkage factors split the members in two: small for the four
+# with hundreds of observations, large for the sixteen with two or three. No all-or-nothing
+# form suits both kinds. Centering the whole group leaves the thinly observed members in a
+# funnel with the spread; non-centering it ties the well-observed members' offsets to the
+# location and the spread along narrow ridges. Both per-member forms, the 0-or-1 weights and
+# the weights :math:`1 - \kappa_j`, delivered more than twice as many worst-case effective
+# draws per gradient evaluation as the better of the two all-or-nothing forms in this run (the
+# table of multiples gives the factors), and more per second too; which of the two per-member
+# forms is ahead changes from run to run. The group-level advice, printed above, is to
+# non-center this group, as most of its members lean on the spread; in this run that was the
+# worse of the two all-or-nothing forms per gradient evaluation, behind centering the whole
+# group (the tables above): a single form for the group has to fail some of its members, and
+# the group-level advice does not say which failure costs more.
+#
+# In the alike group every member has the same amount of data, the shrinkage factors are all
+# about the same, and so are the weights. The 0-or-1 weights are then the all-or-nothing
+# advice itself: the same model, the same draws, nothing gained. The weights
+# :math:`1 - \kappa_j` amount to one partial-centering weight for the whole group; how that
+# compares with the all-or-nothing advice is a question about partial centering, not about
+# per-member weights, and the table, not a rule, answers it for this run. All fits agree
+# with the long reference runs to within about three combined Monte Carlo standard errors, the
+# yardstick stated above: the rewrites change how fast the sampler moves, not the posterior.
+#
 # .. admonition:: References
 #
 #    The use of the following functions, methods, classes and modules is shown
