@@ -221,12 +221,7 @@ def _verdict(
     )
     actions = _actions(problems, divergences)
     if parameterization == "centered":
-        hedge = (
-            " A higher target_accept can reduce the divergences of a centered funnel but "
-            "rarely lets the sampler reach its neck, so the estimates can stay biased."
-            if divergences
-            else ""
-        )
+        hedge = _target_accept_hedge(divergences)
         return verdict, (
             f"Reparameterize: make {group!r} non-centered (parameterization={{{group!r}: "
             f"'noncentered'}}).{hedge}"
@@ -239,6 +234,16 @@ def _verdict(
     return verdict, (
         f"{actions} Only if the data pin most members (fg.diagnose's shrinkage factors below "
         "0.5) is the centered form the better one."
+    )
+
+
+def _target_accept_hedge(divergences: int) -> str:
+    """Return the caveat on target_accept for a diverging centered funnel (empty if none)."""
+    if not divergences:
+        return ""
+    return (
+        " A higher target_accept can reduce the divergences of a centered funnel but "
+        "rarely lets the sampler reach its neck, so the estimates can stay biased."
     )
 
 
@@ -925,12 +930,7 @@ def _group_advice(
     )
     if form == "centered":
         if choice == "noncentered":
-            hedge = (
-                " A higher target_accept can reduce the divergences of a centered funnel but "
-                "rarely lets the sampler reach its neck, so the estimates can stay biased."
-                if divergences
-                else ""
-            )
+            hedge = _target_accept_hedge(divergences)
             return verdict, (
                 f"Reparameterize: make {name!r} non-centered ({{{name!r}: 'noncentered'}})." + hedge
             )
