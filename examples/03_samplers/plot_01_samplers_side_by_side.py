@@ -220,8 +220,7 @@ for sampler in samplers:
 # fewest effective draws, and the worst of the five hyperparameters is ``sigma_b`` each time;
 # the non-centered model gives several times more with the same sampler and the same budget.
 # The samplers differ in how loudly they complain: the divergence counts of the centered model
-# differ from sampler to sampler (the table above), and from seed to seed for one sampler
-# (chapter 1 fits the same model many times). A low count is therefore no proof of a
+# differ from sampler to sampler (the table above). A low count is therefore no proof of a
 # healthy fit, which is why the other diagnostics (R-hat, ESS, E-BFMI) matter as much as the
 # divergences.
 #

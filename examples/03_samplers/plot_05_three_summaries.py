@@ -196,8 +196,7 @@ for name in ("marginal mode", "posterior mean"):
 # essentially zero, far below the 5% quantile, with all 85 county slopes equal. The second
 # figure shows that this is no accident of these data: whether the simulated slopes spread by
 # 0.2, 0.5 or 1.0, the joint MAP of ``sigma_b`` is zero every time, while the marginal mode and
-# the mean rise with the truth and stay within 0.25 of it, pulled towards the prior (the
-# second figure shows by how much).
+# the mean rise with the truth and stay within 0.25 of it (the second figure shows how close).
 #
 # The reason is in the joint density. The slopes contribute
 # :math:`\sum_c \log \mathcal{N}(b_c \mid \mu_b, \sigma_b)
