@@ -38,6 +38,7 @@ from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.subtensor import AdvancedSubtensor, Subtensor
 
 from funnelguide._checks import _check_model
+from funnelguide._compile import _evaluation_compile
 
 __all__ = ["hierarchical_groups"]
 
@@ -367,7 +368,8 @@ def evaluator(fgraph: FunctionGraph, exprs: list[Variable]):
             replacements.append((node.outputs[0], node.inputs[0]))
     toposort_replace(inner, replacements)
     used = [v for v in inputs if v in set(ancestors(inner.outputs))]
-    fn = pytensor.function(used, inner.outputs, on_unused_input="ignore")
+    with _evaluation_compile():  # evaluated at the draws: no numba compile for that
+        fn = pytensor.function(used, inner.outputs, on_unused_input="ignore")
     return fn, [v.name for v in used]
 
 

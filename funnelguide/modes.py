@@ -16,8 +16,8 @@ from scipy import differentiate
 from scipy.optimize import minimize
 
 from funnelguide._checks import _check_model
+from funnelguide._compile import _evaluation_compile
 from funnelguide._idata import posterior_var
-from funnelguide.sampling import _reproducible_compile
 
 __all__ = [
     "LaplaceApproximation",
@@ -71,7 +71,7 @@ def find_map(model: pm.Model, **kwargs: Any) -> dict[str, np.ndarray]:
     kwargs.setdefault("progressbar", False)
     kwargs.setdefault("jitter", False)
     kwargs["return_inferencedata"] = True
-    with _reproducible_compile():  # the same stopping point from a fresh or a cached compile
+    with _evaluation_compile():  # the same stopping point from a fresh or a cached compile
         result = pm.find_MAP(model=model, **kwargs)
     return {  # np.array keeps scalars as 0-d arrays, as the docstring promises
         name: np.array(np.asarray(value)[0, 0])
@@ -180,7 +180,7 @@ def joint_log_density(model: pm.Model, idata: xr.DataTree) -> xr.DataArray:
     _check_model(model)
     for rv in model.free_RVs:
         posterior_var(idata, rv.name)
-    with _reproducible_compile():
+    with _evaluation_compile():
         parts = [
             compute_log_prior(idata, model=model, extend_inferencedata=False, progressbar=False),
             compute_log_likelihood(
@@ -233,7 +233,7 @@ def log_density_at(model: pm.Model, point: dict[str, np.ndarray]) -> float:
         if transform is not None:
             value = transform.forward(value, *rv.owner.inputs).eval()
         value_point[value_var.name] = value
-    with _reproducible_compile():
+    with _evaluation_compile():
         logp = model.compile_logp(jacobian=False)
     return float(logp(value_point))
 
@@ -294,7 +294,7 @@ class LaplaceApproximation:
             for var in self.model.unobserved_value_vars
             if var.name in self.model.named_vars and not var.name.endswith("__")
         ]
-        with _reproducible_compile():
+        with _evaluation_compile():
             to_constrained = self.model.compile_fn(
                 outputs, inputs=self.model.value_vars, on_unused_input="ignore", point_fn=True
             )
@@ -378,7 +378,7 @@ def laplace_approximation(model: pm.Model) -> LaplaceApproximation:
     """
     _check_model(model)
     start = DictToArrayBijection.map(model.initial_point())
-    with _reproducible_compile():
+    with _evaluation_compile():
         logp = model.compile_logp(jacobian=True)
         dlogp = model.compile_dlogp(jacobian=True)
 

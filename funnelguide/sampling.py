@@ -31,6 +31,7 @@ from pytensor.tensor.random.type import RandomType
 
 from funnelguide import cache
 from funnelguide._checks import _check_model, _checked_int, _is_integer
+from funnelguide._compile import _fresh_transforms, _reproducible_compile
 from funnelguide.cache import CACHE_DIR_ENV, CacheWarning
 
 __all__ = ["CACHE_DIR_ENV", "CacheWarning", "clear_compiled_models", "model_fingerprint", "sample"]
@@ -38,35 +39,6 @@ __all__ = ["CACHE_DIR_ENV", "CacheWarning", "clear_compiled_models", "model_fing
 _NUTS_SAMPLERS = ("nutpie", "pymc", "numpyro", "blackjax")
 #: Compiled nutpie models of this process, keyed by :func:`model_fingerprint`.
 _COMPILED: dict[str, Any] = {}
-
-#: PyTensor flags for compiling a model, so that the same seed gives the same draws whether
-#: numba compiles the model afresh or loads it from PyTensor's on-disk cache. With fastmath,
-#: LLVM may reassociate floating-point sums, and the inner kernels come in two copies that are
-#: optimized differently: the stand-alone one a fresh compile calls, and the one embedded in the
-#: cached outer function a warm process calls (weak symbols, first definition wins). Without
-#: fastmath both copies compute bit-identical results. See ``tests/test_compile_cache.py``.
-_REPRODUCIBLE_NUMBA_FLAGS = {"numba__fastmath": False}
-
-#: ... and no C++ while compiling. The sampled functions are numba's; the one other function
-#: compiled is PyMC's initial point (``pymc.initial_point.make_initial_point_fn``, pure-Python
-#: FAST_COMPILE mode). But the inner graph of a Scan in it, such as the draw of an LKJ
-#: correlation matrix that ``LKJCholeskyCov``'s support point keeps in the graph, is linked with
-#: C thunks, and the C code of its matrix product reads ``pytensor.config.blas__ldflags``. On a
-#: pip installation without a system BLAS, that first read probes for one and warns "PyTensor
-#: could not link to a BLAS installation" (an error in a build with warnings as errors). With no
-#: C++ compiler PyTensor links such inner graphs in Python (NumPy does the product with its own
-#: BLAS) and probes nothing; functions without inner graphs were pure Python already, so their
-#: initial points, and the draws, are the same. See ``tests/test_sampling.py``.
-_COMPILE_FLAGS = {**_REPRODUCIBLE_NUMBA_FLAGS, "cxx": ""}
-
-
-def _reproducible_compile():
-    """Return a context in which PyTensor compiles bit-reproducibly, fresh or from disk.
-
-    Every function of the library that compiles a model (sampling, the MAP, log densities)
-    compiles inside it, so that one call gives one number in a fresh process and in a warm one.
-    """
-    return pytensor.config.change_flags(**_COMPILE_FLAGS)
 
 
 def model_fingerprint(model: pm.Model) -> str:
@@ -158,7 +130,7 @@ def _compiled_nutpie_model(model: pm.Model, fingerprint: str) -> tuple[Any, floa
     if fingerprint in _COMPILED:
         return _COMPILED[fingerprint], 0.0
     start = time.perf_counter()
-    with _reproducible_compile():
+    with _reproducible_compile(), _fresh_transforms(model):
         compiled = nutpie.compile_pymc_model(model, backend="numba")
     _COMPILED[fingerprint] = compiled
     return compiled, time.perf_counter() - start
@@ -174,7 +146,7 @@ def _run_sampler(
     nuts_sampler = settings["nuts_sampler"]
     if nuts_sampler != "nutpie":
         # PyTensor's default linker is numba, so PyMC's own NUTS needs the same flags as nutpie.
-        with _reproducible_compile():
+        with _reproducible_compile(), _fresh_transforms(model):
             return pm.sample(
                 model=model,
                 draws=settings["draws"],

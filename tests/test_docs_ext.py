@@ -201,6 +201,19 @@ def test_cards_replace_the_mark_and_its_pages_are_read_on_every_build(tmp_path: 
     assert chapter_cards._reread_card_pages(app, app.env, set(), set(), set()) == []
 
 
+def test_card_pages_read_by_parallel_workers_are_merged_and_purged() -> None:
+    """With ``sphinx -j``, each worker's pages with the mark reach the main environment."""
+    main, worker = SimpleNamespace(chapter_card_pages={"index"}), SimpleNamespace()
+    worker.chapter_card_pages = {"concepts/index"}
+    chapter_cards._merge_card_pages(None, main, {"concepts/index"}, worker)
+    assert chapter_cards._reread_card_pages(None, main, set(), set(), set()) == [
+        "concepts/index",
+        "index",
+    ]
+    chapter_cards._purge_card_page(None, main, "index")
+    assert chapter_cards._reread_card_pages(None, main, set(), set(), set()) == ["concepts/index"]
+
+
 # -- animation_player ---------------------------------------------------------------------------
 
 PLAYER_PAGE = """\

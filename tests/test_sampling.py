@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 import funnelguide as fg
-from funnelguide.sampling import model_fingerprint
+from funnelguide.sampling import clear_compiled_models, model_fingerprint
 
 SHORT = {"draws": 60, "tune": 60, "chains": 2}
 
@@ -173,3 +173,31 @@ def test_an_lkj_model_is_sampled_without_probing_for_a_c_blas(monkeypatch):
     assert idata.posterior["chol"].shape == (1, 50, 6)
     assert probes == []
     assert pytensor.config.cxx == cxx  # the compiler is the user's again after sampling
+
+
+def _lkj_model() -> pm.Model:
+    rng = np.random.default_rng(0)
+    group, x = rng.integers(0, 6, 60), rng.normal(size=60)
+    with pm.Model(coords={"group": range(6), "term": ["intercept", "slope"]}) as model:
+        chol, _, _ = pm.LKJCholeskyCov(
+            "chol", n=2, eta=2.0, sd_dist=pm.Exponential.dist(1.0, shape=2)
+        )
+        effects = pm.MvNormal("effects", mu=np.zeros(2), chol=chol, dims=("group", "term"))
+        mean = effects[group, 0] + effects[group, 1] * x
+        pm.Normal("y", mean, 1.0, observed=rng.normal(size=60))
+    return model
+
+
+def test_compiling_leaves_the_model_unchanged_and_every_compile_draws_alike():
+    """A first compile used to constant-fold part of LKJCholeskyCov's transform in place.
+
+    The model's fingerprint then changed under the user, and a second compile of the same
+    model in the same process gave other draws for the same seed.
+    """
+    model = _lkj_model()
+    before = model_fingerprint(model)
+    first = fg.sample(model, **SHORT, random_seed=3, cache_dir=False)
+    assert model_fingerprint(model) == before
+    clear_compiled_models()
+    second = fg.sample(model, **SHORT, random_seed=3, cache_dir=False)
+    _assert_same_draws(first, second)

@@ -105,8 +105,20 @@ def _reread_card_pages(app, env, added, changed, removed) -> list[str]:
     return sorted(env.__dict__.get("chapter_card_pages", ()))
 
 
+def _merge_card_pages(app, env, docnames, other) -> None:
+    """In a parallel read (``sphinx -j``), take the pages with the mark a worker read."""
+    pages = env.__dict__.setdefault("chapter_card_pages", set())
+    pages |= other.__dict__.get("chapter_card_pages", set())
+
+
+def _purge_card_page(app, env, docname: str) -> None:
+    env.__dict__.get("chapter_card_pages", set()).discard(docname)
+
+
 def setup(app):
     app.add_config_value("chapter_cards", [], "env", list)
     app.connect("source-read", _insert_cards)
     app.connect("env-get-outdated", _reread_card_pages)
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    app.connect("env-merge-info", _merge_card_pages)
+    app.connect("env-purge-doc", _purge_card_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
