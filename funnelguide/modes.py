@@ -16,7 +16,7 @@ from scipy import differentiate
 from scipy.optimize import minimize
 
 from funnelguide._checks import _check_model
-from funnelguide._compile import _evaluation_compile
+from funnelguide._compile import _evaluation_compile, _reproducible_compile
 from funnelguide._idata import posterior_var
 
 __all__ = [
@@ -378,7 +378,7 @@ def laplace_approximation(model: pm.Model) -> LaplaceApproximation:
     """
     _check_model(model)
     start = DictToArrayBijection.map(model.initial_point())
-    with _evaluation_compile():
+    with _reproducible_compile():  # numba: the Hessian's differences take many gradients
         logp = model.compile_logp(jacobian=True)
         dlogp = model.compile_dlogp(jacobian=True)
 
