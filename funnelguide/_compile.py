@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 
+import numpy as np
 import pytensor
 
 #: PyTensor flags for compiling a model, so that the same seed gives the same draws whether
@@ -38,7 +39,7 @@ def _reproducible_compile():
 
 
 #: ... and for a function that is evaluated a few thousand times at most (a MAP's optimizer, log
-#: densities at the draws, a Laplace approximation's Hessian, a group's scale at the draws):
+#: densities at the draws, a Laplace approximation's draws, a group's scale at the draws):
 #: PyTensor's FAST_COMPILE mode, run by the Python linker. numba takes about 10 s to compile a
 #: model's log density afresh on 2 cores, far more than such a function spends running; the
 #: Python linker compiles in well under a second, and, with no machine code at all, cannot differ
@@ -46,13 +47,22 @@ def _reproducible_compile():
 _EVALUATION_FLAGS = {**_COMPILE_FLAGS, "mode": "FAST_COMPILE"}
 
 
+@contextlib.contextmanager
 def _evaluation_compile():
-    """Return a context in which PyTensor compiles quickly, for functions evaluated few times.
+    """Compile and evaluate quickly inside this context, for functions evaluated few times.
 
-    The MAP, log densities and the Laplace approximation compile inside it (see
-    ``_EVALUATION_FLAGS``); the sampler's functions, evaluated millions of times, do not.
+    The MAP, log densities, a Laplace approximation's draws and a group's scale compile inside
+    it (see ``_EVALUATION_FLAGS``); the sampler's functions, evaluated millions of times, and a
+    Laplace approximation's Hessian, which takes many gradients, do not. NumPy evaluates the
+    Python-linked functions; what runs inside the context (the MAP's search) does so without
+    NumPy's floating-point warnings, as numba code never warned: an optimizer's line search tries
+    non-finite points and backs off, and where warnings are errors a warning there aborted it.
     """
-    return pytensor.config.change_flags(**_EVALUATION_FLAGS)
+    with (
+        pytensor.config.change_flags(**_EVALUATION_FLAGS),
+        np.errstate(invalid="ignore", divide="ignore", over="ignore"),
+    ):
+        yield
 
 
 @contextlib.contextmanager

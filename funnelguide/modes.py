@@ -71,10 +71,8 @@ def find_map(model: pm.Model, **kwargs: Any) -> dict[str, np.ndarray]:
     kwargs.setdefault("progressbar", False)
     kwargs.setdefault("jitter", False)
     kwargs["return_inferencedata"] = True
-    # The optimizer's line search may try points where the log density is not finite, and
-    # backs off from them. NumPy, which evaluates the Python-linked function, would warn there
-    # (an error where warnings are errors, which aborts the search); numba code never warned.
-    with _evaluation_compile(), np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+    # No NumPy warnings where the line search tries non-finite points (see _evaluation_compile).
+    with _evaluation_compile():
         result = pm.find_MAP(model=model, **kwargs)
     return {  # np.array keeps scalars as 0-d arrays, as the docstring promises
         name: np.array(np.asarray(value)[0, 0])
