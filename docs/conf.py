@@ -29,6 +29,7 @@ This file is configuration only. What runs during the build lives in the small e
   figure as text fails the build;
 * ``reexported``: the public API (``PUBLIC_API``), links and docs of re-exported names;
 * ``gallery_warnings``: warnings as errors while an example runs;
+* ``gallery_workers``: the gallery's worker processes live for the whole build;
 * ``funnel_explorer``: the funnel-explorer directive.
 
 That ``api.rst`` lists every public name, and that every folder of examples has a gallery header
@@ -265,7 +266,13 @@ sphinx_gallery_conf = {
     "plot_gallery": "True",  # examples run on every clean build
     "abort_on_example_error": False,  # --keep-going: report every failing example, then fail
     "only_warn_on_example_error": False,
-    "reset_modules": ("matplotlib", "gallery_warnings.warnings_as_errors"),
+    # gallery_workers.keep_workers: loky keeps each worker, and the models it compiled, for the
+    # whole build instead of replacing it when its memory grows (see docs/_ext/gallery_workers.py)
+    "reset_modules": (
+        "matplotlib",
+        "gallery_warnings.warnings_as_errors",
+        "gallery_workers.keep_workers",
+    ),
     "reset_modules_order": "both",
     "matplotlib_animations": (True, "jshtml"),  # frames inline, no ffmpeg, no network
     "doc_module": ("funnelguide",),

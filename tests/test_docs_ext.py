@@ -10,6 +10,7 @@ import io
 import os
 import re
 import sys
+import time
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -401,3 +402,36 @@ def test_reexported_names_link_and_carry_their_comment(tmp_path: Path, with_exte
         assert linked and commented and "WARNING" not in warnings, warnings
     else:  # what the hooks are for: without them, a broken link and dict's own docstring
         assert not linked and not commented and "map_vs_mean" in warnings
+
+
+def _worker_pid(task: str) -> int:
+    """A loky worker's task: ``idle``, or hold 400 MB (``grow``), first lifting the limit
+    (``keep-and-grow``). Returns the worker's process id."""
+    import builtins
+    import time
+
+    if task == "keep-and-grow":
+        import gallery_workers
+
+        gallery_workers.keep_workers({}, "plot_x.py", "before")
+    if task in ("grow", "keep-and-grow"):
+        time.sleep(1.2)  # loky checks a worker's memory at most once a second
+        builtins._held_by_test = b"\x01" * (400 * 2**20)
+    return os.getpid()
+
+
+@pytest.mark.parametrize(("task", "kept"), [("grow", False), ("keep-and-grow", True)])
+def test_a_gallery_worker_that_grows_is_kept_only_with_the_limit_lifted(
+    task: str, kept: bool
+) -> None:
+    pytest.importorskip("psutil")  # loky replaces growing workers only where psutil measures
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(
+        max_workers=1, initializer=sys.path.insert, initargs=(0, str(ROOT / "docs" / "_ext"))
+    ) as executor:
+        first = executor.submit(_worker_pid, "idle").result()  # loky's reference size
+        executor.submit(_worker_pid, task).result()
+        time.sleep(0.5)  # the executor starts the replacement worker, if any
+        last = executor.submit(_worker_pid, "idle").result()
+    assert (first == last) is kept, (task, first, last)
