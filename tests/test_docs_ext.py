@@ -408,7 +408,6 @@ def _worker_pid(task: str) -> int:
     """A loky worker's task: ``idle``, or hold 400 MB (``grow``), first lifting the limit
     (``keep-and-grow``). Returns the worker's process id."""
     import builtins
-    import time
 
     if task == "keep-and-grow":
         import gallery_workers
