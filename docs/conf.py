@@ -30,7 +30,9 @@ This file is configuration only. What runs during the build lives in the small e
 * ``reexported``: the public API (``PUBLIC_API``), links and docs of re-exported names;
 * ``gallery_warnings``: warnings as errors while an example runs;
 * ``gallery_workers``: the gallery's worker processes live for the whole build;
-* ``funnel_explorer``: the funnel-explorer directive.
+* ``funnel_explorer``: the funnel-explorer directive;
+* ``read_order``: with ``-j``, the executed MyST-NB pages head distinct reading chunks, so
+  that they run side by side.
 
 That ``api.rst`` lists every public name, and that every folder of examples has a gallery header
 and a chapter card, are checked by ``tests/test_docs_pages.py``.
@@ -88,6 +90,7 @@ extensions = [
     "figure_images",
     "reexported",
     "funnel_explorer",
+    "read_order",
 ]
 
 templates_path = ["_templates"]

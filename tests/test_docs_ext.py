@@ -27,6 +27,7 @@ import execution_times  # noqa: E402
 import figure_images  # noqa: E402
 import offline_assets  # noqa: E402
 import offline_mathjax  # noqa: E402
+import read_order  # noqa: E402
 import served_wheel  # noqa: E402
 
 
@@ -434,3 +435,97 @@ def test_a_gallery_worker_that_grows_is_kept_only_with_the_limit_lifted(
         time.sleep(0.5)  # the executor starts the replacement worker, if any
         last = executor.submit(_worker_pid, "idle").result()
     assert (first == last) is kept, (task, first, last)
+
+
+# -- read_order ---------------------------------------------------------------------------------
+
+
+def _chunks(names: list[str], nproc: int) -> list[list[str]]:
+    from sphinx.util.parallel import make_chunks
+
+    return make_chunks(names, nproc)
+
+
+def test_executed_pages_move_to_the_heads_of_distinct_chunks() -> None:
+    # the site's shape: 98 pages at -j 2 are four chunks of 22 and one of 10, and the five
+    # executed pages sort next to each other, all in the last chunk
+    names = [f"api/page{i:02d}" for i in range(93)] + [f"concepts/nb{i}" for i in range(5)]
+    executed = {name for name in names if name.startswith("concepts/")}
+    assert all(name in _chunks(names, 2)[-1] for name in executed)  # the problem
+
+    order = read_order.spread_over_chunks(names, executed.__contains__, 2)
+    chunks = _chunks(order, 2)
+    assert [len(chunk) for chunk in chunks] == [len(chunk) for chunk in _chunks(names, 2)]
+    assert [chunk[0] for chunk in chunks] == sorted(executed)
+    assert sorted(order) == sorted(names)
+    assert [name for name in order if name not in executed] == names[:93]
+
+
+def test_more_executed_pages_than_chunks_are_dealt_out_evenly() -> None:
+    names = [f"page{i:02d}" for i in range(12)]  # two chunks of six at -j 2
+    executed = set(names[7:12])
+    chunks = _chunks(read_order.spread_over_chunks(names, executed.__contains__, 2), 2)
+    counts = [sum(name in executed for name in chunk) for chunk in chunks]
+    assert counts == [3, 2], chunks
+    assert all(name in executed for name in chunks[0][:3]), chunks
+
+
+_NOTEBOOK_PAGE = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+# {title}
+
+```{{code-cell}} ipython3
+print("run")
+```
+"""
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_the_build_reads_the_pages_myst_nb_executes_first_in_parallel_reads(
+    tmp_path: Path, parallel: int
+) -> None:
+    pytest.importorskip("myst_nb")
+    from sphinx.testing.util import SphinxTestApp
+
+    src = tmp_path / "src"
+    src.mkdir()
+    # read_order runs at the default priority (500); this hook sees its result, writes it down
+    # and ends the build before anything is read (no kernel starts)
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'docs' / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'read_order']\n"
+        "nb_execution_mode = 'cache'\n"
+        "nb_execution_excludepatterns = ['skipped*']\n"
+        "def _record(app, env, docnames):\n"
+        "    (app.srcdir / 'order.txt').write_text(' '.join(docnames))\n"
+        "    raise RuntimeError('recorded')\n"
+        "def setup(app):\n"
+        "    app.connect('env-before-read-docs', _record, priority=900)\n",
+        encoding="utf-8",
+    )
+    pages = ["alpha", "beta", "gamma", "nb_one", "nb_two", "skipped_nb"]
+    (src / "index.md").write_text(
+        "# Index\n\n```{toctree}\n" + "\n".join(pages) + "\n```\n", encoding="utf-8"
+    )
+    for name in pages:
+        text = _NOTEBOOK_PAGE.format(title=name) if "nb" in name else f"# {name}\n\nText.\n"
+        (src / f"{name}.md").write_text(text, encoding="utf-8")
+    app = SphinxTestApp("html", srcdir=src, builddir=tmp_path / "out", freshenv=True,
+                        status=io.StringIO(), warning=io.StringIO(), parallel=parallel)  # fmt: skip
+    try:
+        with pytest.raises(ExtensionError, match="recorded"):
+            app.build()
+    finally:
+        app.cleanup()
+    order = (src / "order.txt").read_text(encoding="utf-8").split()
+    read_in_name_order = ["alpha", "beta", "gamma", "index", *pages[3:]]
+    if parallel == 1:
+        assert order == read_in_name_order
+    else:  # seven pages at -j 2: chunks of 3, 3 and 1
+        assert order == ["nb_one", "alpha", "beta", "nb_two", "gamma", "index", "skipped_nb"]
