@@ -503,7 +503,8 @@ def test_the_build_reads_the_pages_myst_nb_executes_first_in_parallel_reads(
         "nb_execution_mode = 'cache'\n"
         "nb_execution_excludepatterns = ['skipped*']\n"
         "def _record(app, env, docnames):\n"
-        "    (app.srcdir / 'order.txt').write_text(' '.join(docnames))\n"
+        "    cache = app.outdir.parent / '.jupyter_cache' / 'global.db'\n"
+        "    (app.srcdir / 'order.txt').write_text(' '.join(docnames) + f' {cache.is_file()}')\n"
         "    raise RuntimeError('recorded')\n"
         "def setup(app):\n"
         "    app.connect('env-before-read-docs', _record, priority=900)\n",
@@ -523,9 +524,11 @@ def test_the_build_reads_the_pages_myst_nb_executes_first_in_parallel_reads(
             app.build()
     finally:
         app.cleanup()
-    order = (src / "order.txt").read_text(encoding="utf-8").split()
+    *order, cache_made = (src / "order.txt").read_text(encoding="utf-8").split()
     read_in_name_order = ["alpha", "beta", "gamma", "index", *pages[3:]]
     if parallel == 1:
         assert order == read_in_name_order
     else:  # seven pages at -j 2: chunks of 3, 3 and 1
         assert order == ["nb_one", "alpha", "beta", "nb_two", "gamma", "index", "skipped_nb"]
+        # MyST-NB's cache exists before the readers fork, or two of them create it at once
+        assert cache_made == "True"

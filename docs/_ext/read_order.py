@@ -11,6 +11,11 @@ On ``env-before-read-docs``, the event Sphinx emits for reordering what it reads
 moves each executed page to the head of its own chunk, in turn, keeping the chunks' sizes and
 every other page's order. The chunks that start first then run a notebook each, side by side.
 It changes the order pages are read in, nothing a page shows.
+
+Two pages executed at once also open MyST-NB's cache (jupyter-cache, an SQLite file) at once.
+On a clean build neither finds the file, both create its tables, and the second fails ("table
+settings already exists"), which ended the first build with this extension. So before the read
+forks, the extension creates the cache in the main process.
 """
 
 from __future__ import annotations
@@ -73,6 +78,12 @@ def reorder(app: Any, env: Any, docnames: list[str]) -> None:
     if app.parallel <= 1:
         return
     docnames[:] = spread_over_chunks(docnames, lambda name: executes(app, name), app.parallel)
+    nb_config = getattr(env, "mystnb_config", None)
+    if nb_config is not None and nb_config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        # creates the database and its tables if missing; the forked readers open their own
+        get_cache(nb_config.execution_cache_path).db.dispose()
 
 
 def setup(app: Any) -> dict[str, Any]:
