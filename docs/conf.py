@@ -29,7 +29,8 @@ This file is configuration only. What runs during the build lives in the small e
   figure as text fails the build;
 * ``reexported``: the public API (``PUBLIC_API``), links and docs of re-exported names;
 * ``gallery_warnings``: warnings as errors while an example runs;
-* ``gallery_workers``: the gallery's worker processes live for the whole build;
+* ``gallery_workers``: the gallery's worker processes live for the whole gallery, and end with
+  it;
 * ``funnel_explorer``: the funnel-explorer directive;
 * ``read_order``: with ``-j``, the executed MyST-NB pages head distinct reading chunks, so
   that they run side by side.
@@ -91,6 +92,7 @@ extensions = [
     "reexported",
     "funnel_explorer",
     "read_order",
+    "gallery_workers",
 ]
 
 templates_path = ["_templates"]
@@ -270,7 +272,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,  # --keep-going: report every failing example, then fail
     "only_warn_on_example_error": False,
     # gallery_workers.keep_workers: loky keeps each worker, and the models it compiled, for the
-    # whole build instead of replacing it when its memory grows (see docs/_ext/gallery_workers.py)
+    # whole gallery instead of replacing it when its memory grows; the gallery_workers extension
+    # ends them when the gallery is done (see docs/_ext/gallery_workers.py)
     "reset_modules": (
         "matplotlib",
         "gallery_warnings.warnings_as_errors",

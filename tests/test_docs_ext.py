@@ -437,6 +437,30 @@ def test_a_gallery_worker_that_grows_is_kept_only_with_the_limit_lifted(
     assert (first == last) is kept, (task, first, last)
 
 
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_the_gallery_workers_end_with_the_gallery_and_a_later_gallery_gets_new_ones() -> None:
+    import gallery_workers
+    import psutil
+    from joblib import Parallel, delayed
+
+    def run() -> set[int]:  # as sphinx-gallery runs a folder of examples
+        return set(Parallel(n_jobs=2, backend="loky")(delayed(_pid)() for _ in range(4)))
+
+    workers = run()
+    assert all(psutil.pid_exists(pid) for pid in workers)  # loky keeps them, idle
+    gallery_workers.stop_workers()
+    for pid in workers:  # killed: gone, or a zombie until its parent reaps it
+        try:
+            assert psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, pid
+        except psutil.NoSuchProcess:
+            pass
+    assert run().isdisjoint(workers)
+    gallery_workers.stop_workers()
+
+
 # -- read_order ---------------------------------------------------------------------------------
 
 
