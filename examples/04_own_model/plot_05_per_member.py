@@ -238,28 +238,26 @@ for form in ["per member, 0 or 1", "per member, 1 - kappa"]:
         unequal.loc[form, "worst ESS / 1000 gradients"]
         > 2 * best_uniform["worst ESS / 1000 gradients"]
     ), comparison
-    assert unequal.loc[form, "worst ESS / s"] > best_uniform["worst ESS / s"], (
-        comparison
-    )
 assert agreement.max().max() < 3.5, agreement
 # sphinx_gallery_end_ignore
 
 # %%
 # Conclusion
 # ----------
-# In the unequal group the shrinkage factors split the members in two: small for the four
-# with hundreds of observations, large for the sixteen with two or three. No all-or-nothing
-# form suits both kinds. Centering the whole group leaves the thinly observed members in a
-# funnel with the spread; non-centering it ties the well-observed members' offsets to the
-# location and the spread along narrow ridges. Both per-member forms, the 0-or-1 weights and
-# the weights :math:`1 - \kappa_j`, delivered more than twice as many worst-case effective
-# draws per gradient evaluation as the better of the two all-or-nothing forms in this run (the
-# table of multiples gives the factors), and more per second too; which of the two per-member
-# forms is ahead changes from run to run. The group-level advice, printed above, is to
-# non-center this group, as most of its members lean on the spread; in this run that was the
-# worse of the two all-or-nothing forms per gradient evaluation, behind centering the whole
-# group (the tables above): a single form for the group has to fail some of its members, and
-# the group-level advice does not say which failure costs more.
+# In the unequal group the shrinkage factors split the members in two: small for the four with
+# hundreds of observations, large for the sixteen with two or three. No all-or-nothing form
+# suits both kinds. Centering the whole group leaves the thinly observed members in a funnel
+# with the spread; non-centering it ties the well-observed members' offsets to the location and
+# the spread along narrow ridges. Both per-member forms, the 0-or-1 weights and the weights
+# :math:`1 - \kappa_j`, delivered more than twice as many worst-case effective draws per
+# gradient evaluation as the better of the two all-or-nothing forms in this run (the table of
+# multiples gives the factors); which of the two per-member forms is ahead changes from run to
+# run. The per-second column is not compared: it is one machine's timing of one run, and short
+# fits like these can swap places from one run to the next. The group-level advice, printed
+# above, is to non-center this group, as most of its members lean on the spread; in this run
+# that was the worse of the two all-or-nothing forms per gradient evaluation, behind centering
+# the whole group (the tables above): a single form for the group has to fail some of its
+# members, and the group-level advice does not say which failure costs more.
 #
 # In the alike group every member has the same amount of data, the shrinkage factors are all
 # about the same, and so are the weights. The 0-or-1 weights are then the all-or-nothing
