@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,44 @@ def test_map_vs_mean_of_a_scalar(radon_centered_map, radon_noncentered_idata):
     assert table["posterior_mean"].iloc[0] == pytest.approx(
         float(radon_noncentered_idata.posterior["mu_b"].mean())
     )
+
+
+def _varying_slopes_model(seed: int):
+    """A centered varying-intercept, varying-slope regression on simulated data (written here).
+
+    The groups and the 0/1 covariate are the radon data's; the outcome is simulated with
+    slopes that truly spread (sd 1). On such data the MAP search passes points where the log
+    density is not finite.
+    """
+    import pymc as pm
+
+    radon = fg.load_radon()
+    group = radon["county_idx"].to_numpy()
+    x = radon["floor"].to_numpy()
+    n_groups = int(group.max()) + 1
+    rng = np.random.default_rng(seed)
+    intercepts = rng.normal(1.5, 0.35, size=n_groups)
+    slopes = rng.normal(-0.65, 1.0, size=n_groups)
+    y = intercepts[group] + slopes[group] * x + rng.normal(0, 0.75, len(x))
+    with pm.Model() as model:
+        mu_a = pm.Normal("mu_a", 0.0, 100.0)
+        sigma_a = pm.HalfCauchy("sigma_a", 5.0)
+        mu_b = pm.Normal("mu_b", 0.0, 100.0)
+        sigma_b = pm.HalfCauchy("sigma_b", 5.0)
+        a = pm.Normal("a", mu_a, sigma_a, shape=n_groups)
+        b = pm.Normal("b", mu_b, sigma_b, shape=n_groups)
+        eps = pm.HalfCauchy("eps", 5.0)
+        pm.Normal("y", a[group] + b[group] * x, eps, observed=y)
+    return model
+
+
+def test_the_map_search_is_not_stopped_by_floating_point_warnings():
+    # Where warnings are errors (the docs build, this suite), a NumPy warning raised while
+    # the optimizer's line search tries a point of non-finite log density used to abort the
+    # search ("The optimizer did not converge: ... invalid value encountered in add").
+    model = _varying_slopes_model(seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        point = fg.find_map(model)
+    assert np.isfinite(fg.log_density_at(model, point))
+    assert point["b"].shape == (85,)
