@@ -207,7 +207,10 @@ def cache_key(
     >>> a, _ = cache_key("0" * 64, {"draws": 10}, {"init": np.arange(2000.0)})
     >>> b = np.arange(2000.0)
     >>> b[1000] = -1.0  # the printed form of the two arrays is the same
-    >>> repr(b) == repr(np.arange(2000.0)), a == cache_key("0" * 64, {"draws": 10}, {"init": b})[0]
+    >>> (
+    ...     repr(b) == repr(np.arange(2000.0)),
+    ...     a == cache_key("0" * 64, {"draws": 10}, {"init": b})[0],
+    ... )
     (True, False)
     """
     kwargs_digests = {}

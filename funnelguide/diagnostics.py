@@ -93,7 +93,7 @@ class FunnelReport:
             f"{self.chains} chains x {self.draws} draws",
             f"  divergences    {self.divergences} ({self.divergence_share:.1%}); {where}",
             f"  R-hat          {self.rhat:.3f}",
-            f"  ESS bulk/tail  {self.ess_bulk:.0f} / {self.ess_tail:.0f}",
+            f"  ESS bulk/tail  {_whole(self.ess_bulk)} / {_whole(self.ess_tail)}",
             "  E-BFMI         " + ", ".join(f"{value:.2f}" for value in self.ebfmi),
             *_wrapped("verdict", self.verdict),
             *_wrapped("recommendation", self.recommendation),
@@ -103,6 +103,11 @@ class FunnelReport:
 
 #: Width of a printed report, so it reads in a terminal and in a gallery page's output block.
 REPORT_WIDTH = 78
+
+
+def _whole(ess: float) -> str:
+    """Show an effective sample size in whole draws, rounded down as ArviZ's summary does."""
+    return f"{np.floor(ess):.0f}"
 
 
 def _wrapped(label: str, text: str) -> list[str]:
@@ -165,7 +170,8 @@ def _problems(
         found.append(f"R-hat of {scale} is {rhat:.3f} (> {RHAT_MAX})")
     if min(ess_bulk, ess_tail) < ESS_PER_CHAIN_MIN * chains:
         found.append(
-            f"effective sample size of {scale} is low (bulk {ess_bulk:.0f}, tail {ess_tail:.0f}; "
+            f"effective sample size of {scale} is low (bulk {_whole(ess_bulk)}, "
+            f"tail {_whole(ess_tail)}; "
             f"want {ESS_PER_CHAIN_MIN * chains})"
         )
     return found
@@ -312,8 +318,12 @@ def funnel_report(
     Examples
     --------
     >>> import funnelguide as fg
-    >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=2)
-    >>> report = fg.funnel_report(idata, scale="tau", group="theta", model=fg.eight_schools_model())
+    >>> idata = fg.sample(
+    ...     fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=2
+    ... )
+    >>> report = fg.funnel_report(
+    ...     idata, scale="tau", group="theta", model=fg.eight_schools_model()
+    ... )
     >>> report.parameterization
     'centered'
     """
@@ -646,7 +656,9 @@ def estimate(idata: xr.DataTree, var: str, *, quantile: float | None = None) -> 
     Examples
     --------
     >>> import funnelguide as fg
-    >>> fit = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> fit = fg.sample(
+    ...     fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1
+    ... )
     >>> tau_mean, tau_mean_mcse = fg.estimate(fit, "tau")
     >>> tau_q05 = fg.estimate(fit, "tau", quantile=0.05)
     """
@@ -819,7 +831,7 @@ class Diagnosis:
             lines += [
                 f"Group {name} ({g.family}, {g.form}), scale {', '.join(g.scale)}",
                 f"  R-hat          {g.rhat:.3f}{where}",
-                f"  ESS bulk/tail  {g.ess_bulk:.0f} / {g.ess_tail:.0f}",
+                f"  ESS bulk/tail  {_whole(g.ess_bulk)} / {_whole(g.ess_tail)}",
                 f"  kappa          mean {g.kappa.mean():.2f}, "
                 f"{np.mean(g.member_weights):.0%} of {g.kappa.size} members data-dominated",
                 *_wrapped("verdict", g.verdict),
@@ -996,7 +1008,9 @@ def diagnose(
     ...     mu = pm.Normal("mu")
     ...     tau = pm.HalfNormal("tau")
     ...     theta = pm.Normal("theta", mu, tau, dims="school")
-    ...     y = pm.Normal("y", theta, 10.0, observed=[28, 8, -3, 7, -1, 1, 18, 12], dims="school")
+    ...     y = pm.Normal(
+    ...         "y", theta, 10.0, observed=[28, 8, -3, 7, -1, 1, 18, 12], dims="school"
+    ...     )
     >>> fit = fg.sample(model, draws=300, tune=300, chains=2, random_seed=1)
     >>> diagnosis = fg.diagnose(fit, model)
     >>> diagnosis.parameterization

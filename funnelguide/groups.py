@@ -452,7 +452,9 @@ def hierarchical_groups(model: pm.Model) -> pd.DataFrame:
     ...     tau = pm.HalfNormal("tau")
     ...     theta = pm.Normal("theta", mu, tau, dims="school")
     >>> groups = fg.hierarchical_groups(model)
-    >>> groups[["family", "form", "loc", "scale", "members"]]  # doctest: +NORMALIZE_WHITESPACE
+    >>> groups[
+    ...     ["family", "form", "loc", "scale", "members"]
+    ... ]  # doctest: +NORMALIZE_WHITESPACE
           family      form loc scale  members
     group
     theta  Normal  centered  mu   tau        8

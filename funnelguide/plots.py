@@ -19,6 +19,8 @@ import xarray as xr
 from matplotlib import ticker
 from matplotlib.animation import FuncAnimation
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 from funnelguide._checks import _is_real
 from funnelguide._idata import divergent, draws, element_label, scalar_draws
@@ -27,6 +29,7 @@ __all__ = [
     "COLORS",
     "animate_trajectories",
     "format_table",
+    "legend_below",
     "plain_log_ticks",
     "plot_bars",
     "plot_chain",
@@ -98,7 +101,9 @@ def plot_chain(
     Examples
     --------
     >>> import funnelguide as fg
-    >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> idata = fg.sample(
+    ...     fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1
+    ... )
     >>> ax = fg.plots.plot_chain(idata, "tau", chain=1)
     """
     ax = _axes(ax)
@@ -165,8 +170,12 @@ def plot_funnel(
     Examples
     --------
     >>> import funnelguide as fg
-    >>> idata = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
-    >>> ax = fg.plots.plot_funnel(idata, var="theta", index="A", scale="tau", log_scale=True)
+    >>> idata = fg.sample(
+    ...     fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1
+    ... )
+    >>> ax = fg.plots.plot_funnel(
+    ...     idata, var="theta", index="A", scale="tau", log_scale=True
+    ... )
     """
     ax = _axes(ax)
     member = draws(idata, var, index).to_numpy().ravel()
@@ -241,7 +250,9 @@ def plot_scale_posteriors(
     Examples
     --------
     >>> import funnelguide as fg
-    >>> fit = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> fit = fg.sample(
+    ...     fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1
+    ... )
     >>> ax = fg.plots.plot_scale_posteriors({"centered": fit}, scale="tau")
     """
     ax = _axes(ax)
@@ -332,7 +343,9 @@ def plot_lower_tail(
     Examples
     --------
     >>> import funnelguide as fg
-    >>> fit = fg.sample(fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1)
+    >>> fit = fg.sample(
+    ...     fg.eight_schools_model(), draws=200, tune=200, chains=2, random_seed=1
+    ... )
     >>> ax = fg.plots.plot_lower_tail({"centered": fit}, scale="tau")
     """
     ax = _axes(ax)
@@ -496,6 +509,72 @@ def plain_log_ticks(ax: Axes | None = None, *, axis: str = "y") -> Axes:
     return ax
 
 
+def legend_below(fig: Figure, *, ncols: int | None = None, **legend_kw: Any) -> Legend:
+    """Gather a figure's legend entries into one legend under its panels.
+
+    A legend inside a panel covers data, and in a funnel plot it tends to cover the neck,
+    the part the figure is about. This takes the labelled artists of every Axes of
+    ``fig`` (each label once, from the first Axes that has it), removes the Axes' own
+    legends, and draws one legend in a row below the panels. A figure made with
+    ``layout="constrained"`` makes room for it; in any other it overlaps the bottom edge.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; its Axes keep their artists.
+    ncols : int, optional
+        Columns of the legend; by default all entries in one row, at most four.
+    **legend_kw
+        Passed on to :meth:`matplotlib.figure.Figure.legend` (``markerscale=2``, ...); by
+        default ``fontsize=9`` and no frame.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a matplotlib Figure.
+    ValueError
+        If no Axes of ``fig`` has a labelled artist, or ``ncols`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import funnelguide as fg
+    >>> fig, (left, right) = plt.subplots(1, 2, layout="constrained")
+    >>> _ = left.plot([0, 1], label="draws")
+    >>> _ = right.plot([1, 0], label="draws")
+    >>> _ = right.axhline(0.5, label="exact")
+    >>> [t.get_text() for t in fg.plots.legend_below(fig).get_texts()]
+    ['draws', 'exact']
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}.")
+    entries: dict[str, Any] = {}
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    if not entries:
+        raise ValueError(
+            "fig has no labelled artist to put in a legend (give the plotted series label=...)."
+        )
+    if ncols is None:
+        ncols = min(len(entries), 4)
+    elif isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer, got {ncols!r}.")
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    return fig.legend(
+        list(entries.values()),
+        list(entries),
+        **{"loc": "outside lower center", "fontsize": 9, "frameon": False, **legend_kw},
+        ncols=ncols,
+    )
+
+
 def plot_count_bars(
     counts: Sequence[int] | pd.Series | np.ndarray,
     *,
@@ -599,8 +678,12 @@ def plot_bars(
     --------
     >>> import pandas as pd
     >>> import funnelguide as fg
-    >>> table = pd.DataFrame({"ESS a": [900, 850], "ESS b": [40, 700]}, index=["c", "nc"])
-    >>> ax = fg.plots.plot_bars(table, columns=["ESS a", "ESS b"], notes=["12 div.", "0 div."])
+    >>> table = pd.DataFrame(
+    ...     {"ESS a": [900, 850], "ESS b": [40, 700]}, index=["c", "nc"]
+    ... )
+    >>> ax = fg.plots.plot_bars(
+    ...     table, columns=["ESS a", "ESS b"], notes=["12 div.", "0 div."]
+    ... )
     """
     ax = _axes(ax)
     columns = list(columns)
@@ -983,7 +1066,9 @@ def format_table(table: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> import funnelguide as fg
-    >>> fg.plots.format_table(pd.DataFrame({"error": [0.000123456, 1234.5]}))["error"].tolist()
+    >>> fg.plots.format_table(
+    ...     pd.DataFrame({"error": [0.000123456, 1234.5]})
+    ... )["error"].tolist()
     ['0.000123', '1234']
     """
     if not isinstance(table, pd.DataFrame):

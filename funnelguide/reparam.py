@@ -255,7 +255,10 @@ def reparameterize(model: pm.Model, parameterization: object = "noncentered") ->
     ...     tau = pm.HalfNormal("tau")
     ...     theta = pm.Normal("theta", mu, tau, dims="school")
     >>> noncentered = fg.reparameterize(model, "noncentered")
-    >>> [rv.name for rv in noncentered.free_RVs], noncentered.named_vars_to_dims["theta"]
+    >>> (
+    ...     [rv.name for rv in noncentered.free_RVs],
+    ...     noncentered.named_vars_to_dims["theta"],
+    ... )
     (['mu', 'tau', 'theta_offset'], ('school',))
     >>> fg.hierarchical_groups(noncentered).loc["theta", "form"]
     'noncentered'

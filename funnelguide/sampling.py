@@ -62,7 +62,9 @@ def model_fingerprint(model: pm.Model) -> str:
     --------
     >>> import funnelguide as fg
     >>> from funnelguide.sampling import model_fingerprint
-    >>> model_fingerprint(fg.eight_schools_model()) == model_fingerprint(fg.eight_schools_model())
+    >>> model_fingerprint(fg.eight_schools_model()) == model_fingerprint(
+    ...     fg.eight_schools_model()
+    ... )
     True
     """
     _check_model(model)

@@ -298,6 +298,45 @@ def test_plain_log_ticks_rejects_a_bad_axis(axis, message):
         fg.plots.plain_log_ticks(ax, axis=axis)
 
 
+# ---------------------------------------------------------------- legend_below
+
+
+def test_legend_below_gathers_each_label_once_under_the_panels():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+    left.scatter([0, 1], [0, 1], label="draws")
+    left.legend()
+    right.scatter([0, 1], [1, 0], label="draws")
+    right.axhline(0.5, label="exact")
+    right.legend()
+    legend = fg.plots.legend_below(fig, ncols=1)
+    assert [t.get_text() for t in legend.get_texts()] == ["draws", "exact"]
+    assert left.get_legend() is None and right.get_legend() is None
+    assert fig.legends == [legend]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend_box = legend.get_window_extent(renderer)
+    for ax in (left, right):
+        # below every panel, its tick labels included: it covers no data and no label
+        assert legend_box.y1 <= ax.get_tightbbox(renderer).y0 + 1, (legend_box, ax)
+
+
+@pytest.mark.parametrize(
+    ("fig", "ncols", "error", "message"),
+    [
+        ("figure", None, TypeError, "fig must be a matplotlib Figure, got str"),
+        (None, None, ValueError, "no labelled artist"),
+        (None, 0, ValueError, "ncols must be a positive integer, got 0"),
+        (None, True, ValueError, "ncols must be a positive integer, got True"),
+    ],
+)
+def test_legend_below_rejects_bad_input(fig, ncols, error, message):
+    if fig is None:
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], label="draws" if ncols is not None else None)
+    with pytest.raises(error, match=message):
+        fg.plots.legend_below(fig, ncols=ncols)
+
+
 # ---------------------------------------------------------------- plot_count_bars
 
 
