@@ -134,7 +134,8 @@ print(
     f"(noise alone would put about {0.05 * len(per_county):.0f} there)"
 )
 print(
-    f"  of which in counties with 20 or more houses: {outside[large].sum()} of {large.sum()}"
+    f"  of which in counties with 20 or more houses: "
+    f"{outside[large].sum()} of {large.sum()}"
 )
 
 sizes = np.geomspace(1, per_county["houses"].max(), 200)
@@ -156,12 +157,12 @@ ax.scatter(
     color=fg.plots.COLORS["noncentered"],
     label="one county",
 )
+ax.set_xscale("log")
+fg.plots.plain_log_ticks(ax, axis="x")
 ax.set_xlabel("houses measured in the county (log scale)")
 ax.set_ylabel("county mean of log_radon")
 ax.set_title("County mean log_radon against county sample size")
 # sphinx_gallery_start_ignore
-ax.set_xscale("log")
-fg.plots.plain_log_ticks(ax, axis="x")
 ax.legend(fontsize=9, loc="lower right")
 # sphinx_gallery_end_ignore
 plt.show()
@@ -183,8 +184,8 @@ assert outside.sum() > 2 * 0.05 * len(per_county), "counties should differ beyon
 # Conclusion
 # ----------
 #
-# The first figure shows the floor effect: first-floor readings sit lower than basement ones by
-# the difference printed above, and there are far fewer of them. The second shows how
+# The first figure shows the floor effect: first-floor readings sit lower than basement ones, by
+# the difference of the two means in the first table, and there are far fewer of them. The second shows how
 # unequal the counties are: most have a handful of houses, and a large share have no
 # first-floor house at all, so their own data say nothing about their floor slope. The third
 # shows why county means cannot be taken on their own: the smaller the county, the wider its

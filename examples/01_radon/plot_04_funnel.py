@@ -36,7 +36,8 @@ radon = fg.load_radon()
 county = sorted(radon["county"].unique())[75]
 houses = radon[radon["county"] == county]
 print(
-    f"county 75 is {county}: {len(houses)} houses, {int(houses['floor'].sum())} on the first floor"
+    f"county 75 is {county}: {len(houses)} houses, "
+    f"{int(houses['floor'].sum())} on the first floor"
 )
 
 # %%
@@ -67,10 +68,7 @@ def plot_both_scales(idata, sampler):
     ax_linear.set_title("sigma_b on a linear scale")
     ax_log.set_title("sigma_b on a log scale")
     fg.plots.plain_log_ticks(ax_log, axis="y")
-    # sphinx_gallery_start_ignore
-    for ax in (ax_linear, ax_log):
-        ax.legend(fontsize=9, loc="lower left", markerscale=1.5)
-    # sphinx_gallery_end_ignore
+    fg.plots.legend_below(fig, markerscale=1.5)
     fig.suptitle(f"The funnel: b[75] ({county}) against sigma_b,\n{sampler}")
     return fig
 

@@ -65,16 +65,16 @@ share_below_min = float((noncentered_sigma < centered_min).mean())
 noncentered_q025 = float(noncentered_sigma.quantile(0.025))
 centered_share_below_nc_q025 = float((centered_sigma < noncentered_q025).mean())
 
-print(f"centered 1% quantile of sigma_b:                       {centered_q01:.3f}")
+print(f"centered 1% quantile of sigma_b:              {centered_q01:.3f}")
 print(
-    f"share of non-centered draws below it:                  {share_below:.3f} "
+    f"share of non-centered draws below it:         {share_below:.3f} "
     f"± {share_below_mcse:.3f} (the centered fit says 0.010)"
 )
-print(f"smallest centered draw of sigma_b:                     {centered_min:.3f}")
-print(f"share of non-centered draws below even that:           {share_below_min:.3f}")
-print(f"non-centered 2.5% quantile of sigma_b:                 {noncentered_q025:.3f}")
+print(f"smallest centered draw of sigma_b:            {centered_min:.3f}")
+print(f"share of non-centered draws below even that:  {share_below_min:.3f}")
+print(f"non-centered 2.5% quantile of sigma_b:        {noncentered_q025:.3f}")
 print(
-    f"share of centered draws below it:                      {centered_share_below_nc_q025:.4f}"
+    f"share of centered draws below it:             {centered_share_below_nc_q025:.4f}"
 )
 
 # %%

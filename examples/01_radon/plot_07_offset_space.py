@@ -35,7 +35,8 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # sphinx_gallery_end_ignore
 
 noncentered_model = fg.radon_model(parameterization="noncentered")
-print("coordinates NUTS moves in:", [var.name for var in noncentered_model.value_vars])
+print("coordinates NUTS moves in:")
+print("   ", ", ".join(var.name for var in noncentered_model.value_vars))
 
 noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)
 posterior = noncentered_idata.posterior

@@ -77,7 +77,7 @@ fits = {"centered": centered_idata, "non-centered": noncentered_idata}
 
 
 def v_estimates(idata):
-    """Return E[v], sd(v) and P(v < -3), each with its MCSE, as {name: (value, mcse)}."""
+    """E[v], sd(v) and P(v < -3), each with its MCSE, as {name: (value, mcse)}."""
     v = idata.posterior["v"]
     below = (v < -3.0).astype(float)
     return {
@@ -120,8 +120,8 @@ estimates = {label: v_estimates(idata) for label, idata in fits.items()}
 lowest_centered_v = float(centered_idata.posterior["v"].min())
 mass_below_lowest = float(exact_v.cdf(lowest_centered_v))
 print(
-    f"lowest v any centered chain reached: {lowest_centered_v:.2f}; "
-    f"the exact distribution puts {mass_below_lowest:.1%} of its mass below it"
+    f"lowest v any centered chain reached: {lowest_centered_v:.2f}\n"
+    f"exact posterior mass below it: {mass_below_lowest:.1%}"
 )
 table_shown
 
@@ -141,7 +141,8 @@ worst_centered_miss = max(
     for name in truth
 )
 print(
-    f"bulk ESS of v: centered {ess_v['centered']:.0f}, non-centered {ess_v['non-centered']:.0f}"
+    f"bulk ESS of v: centered {ess_v['centered']:.0f}, "
+    f"non-centered {ess_v['non-centered']:.0f}"
 )
 print(f"largest centered error, in non-centered MCSEs: {worst_centered_miss:.0f}")
 
@@ -228,9 +229,10 @@ print(
 median_all = float(np.median(v_draws))
 median_start = float(np.median(step_start_v))
 print(
-    f"median v: all centered draws {median_all:.2f} "
-    f"(exact quantile {exact_v.cdf(median_all):.2f}); "
-    f"failed steps' starts {median_start:.2f} (exact quantile {exact_v.cdf(median_start):.2f})"
+    f"median v of all centered draws: {median_all:.2f} "
+    f"(exact quantile {exact_v.cdf(median_all):.2f})\n"
+    f"median v of the failed steps' starts: {median_start:.2f} "
+    f"(exact quantile {exact_v.cdf(median_start):.2f})"
 )
 divergences.head(10).round(2)  # the first ten, if there are more
 
@@ -289,7 +291,6 @@ ax_funnel.set_xlim(-12.0, 12.0)
 ax_funnel.set_ylim(-10.0, 10.0)
 ax_funnel.set_xlabel("x[0]")
 ax_funnel.set_title("x[0] against v")
-ax_funnel.legend(fontsize=9, loc="lower left", markerscale=1.5)
 
 violin = ax_strip.violinplot(
     v_draws.ravel(), positions=[0], widths=0.8, showextrema=False
@@ -321,7 +322,7 @@ ax_strip.set_xticks(
 ax_strip.set_ylim(-10.0, 10.0)
 ax_strip.set_ylabel("v")
 ax_strip.set_title("v where things happen")
-ax_strip.legend(fontsize=9, loc="upper right")
+fg.plots.legend_below(fig, ncols=3, markerscale=1.5)
 fig.suptitle(
     "Centered fit of Neal's funnel: draws, divergent draws and the failed steps' starts"
 )

@@ -64,7 +64,7 @@ fits["non-centered, 0.8"] = fg.sample(
 
 
 def chain_q05_rms(idata):
-    """Root mean square error of each chain's 5% quantile of sigma_b against the exact one."""
+    """Root mean square error of each chain's 5% quantile of sigma_b against exact."""
     per_chain = idata.posterior["sigma_b"].quantile(0.05, dim="draw").values
     return float(np.sqrt(np.mean((per_chain - exact_q05) ** 2)))
 

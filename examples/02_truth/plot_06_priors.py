@@ -102,8 +102,9 @@ for stat, error in sampler_error.items():
         f"{abs(error) / prior_spread[stat]:.1f} times the spread over the weak priors"
     )
 print(
-    f" q05: a centered chain is off by {chain_q05_rmse:.4f} (root mean square), "
-    f"{chain_q05_rmse / prior_spread['q05']:.1f} times the spread over the weak priors"
+    f" q05: a centered chain is off by {chain_q05_rmse:.4f} (root mean square),\n"
+    f"      {chain_q05_rmse / prior_spread['q05']:.1f} times the spread "
+    "over the weak priors"
 )
 
 # %%
@@ -152,6 +153,8 @@ ax_tail.ecdf(sigma_b.values.ravel(), label="centered fit", **centered_style)
 ax_density.set(xlabel="sigma_b", ylabel="posterior density", title="Exact densities")
 ax_tail.set(xlabel="sigma_b (log scale)", ylabel="share of the posterior below sigma_b")
 ax_tail.set_title("Lower tail, log scale")
+ax_tail.set_xscale("log")
+fg.plots.plain_log_ticks(ax_tail, axis="x")
 # sphinx_gallery_start_ignore
 ax_density.set_xlim(0.0, 0.7)
 fig.legend(
@@ -162,8 +165,6 @@ fig.legend(
     fontsize=9,
     title_fontsize=9,
 )
-ax_tail.set_xscale("log")
-fg.plots.plain_log_ticks(ax_tail, axis="x")
 ax_tail.set_xlim(tail_grid[0], tail_grid[-1])
 ax_tail.set_ylim(0.0, 0.3)
 # sphinx_gallery_end_ignore

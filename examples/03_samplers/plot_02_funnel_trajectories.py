@@ -40,7 +40,8 @@ RANDOM_SEED = int(os.environ.get("FUNNELGUIDE_SEED", RANDOM_SEED))
 # sphinx_gallery_end_ignore
 STEP_SIZE = 0.25
 N_STEPS = 24
-#: An energy error above 1 means the leapfrog path has left the exact one (acceptance < 37%).
+#: An energy error above 1 means the leapfrog path has left the exact one
+#: (acceptance < 37%).
 OFF_TRACK = 1.0
 
 # %%

@@ -132,7 +132,7 @@ for name, trajectory in offset.items():
     )
 ax_offset.set(xlim=(-3.5, 3.5), ylim=V_LIMITS, xlabel="z (offset)", ylabel="v")
 ax_offset.set_title("Leapfrog trajectories in (z, v)")
-ax_offset.legend(fontsize=9, loc="lower right")
+fg.plots.legend_below(fig)
 ax_error.axhline(DIVERGENCE_THRESHOLD, color=fg.plots.COLORS["divergent"], lw=1.2)
 ax_error.text(0.3, DIVERGENCE_THRESHOLD * 1.8, "divergence threshold", fontsize=9)
 ax_error.set(
@@ -195,7 +195,7 @@ for ax, paths, title in panels:
     ax.set(xlim=X_LIMITS, ylim=V_LIMITS, xlabel="x")
     ax.set_title(title)
 axes[0].set_ylabel("v")
-axes[1].legend(fontsize=9, loc="lower right")
+fg.plots.legend_below(fig)
 fig.suptitle("The same four trajectories in the funnel, step size 0.25")
 plt.show()
 

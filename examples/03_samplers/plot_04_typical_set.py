@@ -45,8 +45,9 @@ N_DRAWS = 4000
 def log10_mass_within(radius, d):
     """Log10 of P(||x|| < radius) for x ~ N(0, I_d), exact and without underflow.
 
-    The squared radius is chi-square with d degrees of freedom, so the probability is the
-    regularized lower incomplete gamma function P(d/2, radius**2/2), summed as its power series.
+    The squared radius is chi-square with d degrees of freedom, so the probability is
+    the regularized lower incomplete gamma function P(d/2, radius**2/2), summed as its
+    power series.
     """
     a, x = d / 2, radius**2 / 2
     series = 1.0 + np.cumprod(x / (a + 1 + np.arange(200))).sum()
@@ -191,7 +192,7 @@ ax_scale.scatter(
 )
 ax_scale.set(xscale="log", xlabel="sigma_b (log scale)", ylabel="joint log density")
 ax_scale.set_title("Density rises as sigma_b shrinks")
-ax_scale.legend(fontsize=9, loc="upper right")
+ax_scale.legend(fontsize=9, loc="lower left")
 fig.suptitle("Centered radon model: the MAP against the posterior draws")
 plt.show()
 

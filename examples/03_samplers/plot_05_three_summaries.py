@@ -199,9 +199,13 @@ for name in ("marginal mode", "posterior mean"):
 # the mean rise with the truth and stay within 0.25 of it (the second figure shows how close).
 #
 # The reason is in the joint density. The slopes contribute
-# :math:`\sum_c \log \mathcal{N}(b_c \mid \mu_b, \sigma_b)
-# = -85 \log \sigma_b - \sum_c (b_c - \mu_b)^2 / (2\sigma_b^2) + \text{const}`. Set every
-# :math:`b_c` equal to :math:`\mu_b` and the second term vanishes, while
+#
+# .. math::
+#
+#    \sum_c \log \mathcal{N}(b_c \mid \mu_b, \sigma_b)
+#    = -85 \log \sigma_b - \sum_c \frac{(b_c - \mu_b)^2}{2\sigma_b^2} + \text{const}.
+#
+# Set every :math:`b_c` equal to :math:`\mu_b` and the second term vanishes, while
 # :math:`-85 \log \sigma_b` grows without bound as :math:`\sigma_b \to 0`. Making all slopes
 # equal costs the likelihood only a finite amount, so for *any* data the joint density can be
 # made as large as one likes: the joint MAP is a property of the model's form, not of the

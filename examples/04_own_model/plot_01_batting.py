@@ -85,9 +85,10 @@ print(
 )
 
 # %%
-# The diagnosis as a table: one row per group, with the average shrinkage factor of its
-# members (0: the data pin each player; 1: the population does) and the advised form.
-fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
+# The diagnosis as a table (one row per group, shown turned, one column per group), with
+# the average shrinkage factor of its members (0: the data pin each player; 1: the
+# population does) and the advised form.
+fg.plots.format_table(diagnosis.to_dataframe(), digits=4).T
 
 # %%
 # Rewrite the model as advised and fit again

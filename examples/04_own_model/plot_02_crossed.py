@@ -69,7 +69,8 @@ diagnosis = fg.diagnose(centered_idata, centered_model)
 print(diagnosis)
 
 # %%
-fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
+# The same as a table, one column per group:
+fg.plots.format_table(diagnosis.to_dataframe(), digits=4).T
 
 # %%
 # The advised mix against all non-centered
@@ -77,7 +78,8 @@ fg.plots.format_table(diagnosis.to_dataframe(), digits=4)
 advised_model = fg.reparameterize(centered_model, diagnosis.parameterization)
 noncentered_model = fg.reparameterize(centered_model, "noncentered")
 print("advised:", diagnosis.parameterization)
-print("advised free variables:", advised_model.free_RVs)
+print("advised free variables:")
+print("   ", ", ".join(rv.name for rv in advised_model.free_RVs))
 
 advised_idata = fg.sample(advised_model, random_seed=RANDOM_SEED)
 noncentered_idata = fg.sample(noncentered_model, random_seed=RANDOM_SEED)

@@ -54,6 +54,8 @@ CHROMIUM_ARGS = [
 #: Milliseconds any single browser action may take before the test fails.
 TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1280, "height": 800}
+#: A phone held upright (the CSS width of most current phones), for the second crawl.
+PHONE = {"width": 390, "height": 844}
 
 
 def _site_pages() -> list[str]:
@@ -256,6 +258,50 @@ _FIGURE_TEXT_JS = r"""
 """
 
 
+#: How the article's content fits its column, once images and math are in place:
+#: ``cut_outputs``, printed output whose end sits behind a scroll bar of its own;
+#: ``scrolling``, boxes that scroll sideways because something in them is wider;
+#: ``clipped``, math, tables, images and code cut off at the edge of a box that hides its
+#: overflow; ``page_overflow``, how many pixels the page is wider than the window.
+_LAYOUT_JS = r"""
+() => {
+  const article = document.querySelector("article.bd-article");
+  if (!article) return {cut_outputs: [], scrolling: [], clipped: [], page_overflow: 0};
+  const describe = (el) => {
+    const cls = typeof el.className === "string" ? el.className : el.getAttribute("class");
+    const text = (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 70);
+    return `<${el.tagName.toLowerCase()} class="${cls || ""}"> ${text}`;
+  };
+  const scrollsSideways = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const cut_outputs = [...article.querySelectorAll(".sphx-glr-script-out pre, .cell_output pre")]
+    .filter((el) => el.scrollHeight > el.clientHeight + 2)
+    .map(describe);
+  const scrolling = [...article.querySelectorAll("*")]
+    .filter((el) => scrollsSideways(el) && el.scrollWidth > el.clientWidth + 2)
+    .map(describe);
+  const clipped = [];
+  for (const el of article.querySelectorAll("mjx-container, table, img, svg, pre")) {
+    const right = el.getBoundingClientRect().right;
+    const root = document.documentElement;
+    for (let box = el.parentElement; box && box !== root; box = box.parentElement) {
+      if (scrollsSideways(box)) break;  // the reader can scroll to what is beyond the edge
+      const hides = ["hidden", "clip"].includes(getComputedStyle(box).overflowX);
+      if (hides && right > box.getBoundingClientRect().right + 2) {
+        clipped.push(describe(el));
+        break;
+      }
+    }
+  }
+  return {
+    cut_outputs,
+    scrolling,
+    clipped,
+    page_overflow: document.documentElement.scrollWidth - window.innerWidth,
+  };
+}
+"""
+
+
 @dataclasses.dataclass
 class PageReport:
     """What loading one page showed."""
@@ -266,6 +312,7 @@ class PageReport:
     images: list[dict] = dataclasses.field(default_factory=list)
     math: dict | None = None
     figure_texts: list[str] = dataclasses.field(default_factory=list)
+    layout: dict = dataclasses.field(default_factory=dict)
 
 
 async def _wait_until_quiet(in_flight: set, quiet_s: float = 0.3, most_s: float = 5.0) -> None:
@@ -311,9 +358,10 @@ async def _load(page: AsyncPage, url: str, report: PageReport) -> None:
     report.images = await page.evaluate(_IMAGES_JS)
     report.figure_texts = await page.evaluate(_FIGURE_TEXT_JS)
     await _wait_until_quiet(in_flight)
+    report.layout = await page.evaluate(_LAYOUT_JS)
 
 
-async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests) -> dict:
+async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests, viewport: dict) -> dict:
     local = urlsplit(base_url).netloc
     reports = {path: PageReport(path) for path in pages}
 
@@ -328,7 +376,7 @@ async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests) -> d
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = await browser.new_context(viewport=VIEWPORT)
+            context = await browser.new_context(viewport=viewport)
             context.set_default_timeout(TIMEOUT_MS)
             await context.route("**/*", route)
             slots = asyncio.Semaphore(CRAWL_CONCURRENCY)
@@ -347,19 +395,14 @@ async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests) -> d
     return reports
 
 
-@pytest.fixture(scope="session")
-def crawl(
-    browser: Browser, base_url: str, pages: list[str], blocked: BlockedRequests
+def _crawl_in_thread(
+    base_url: str, pages: list[str], blocked: BlockedRequests, viewport: dict
 ) -> dict[str, PageReport]:
-    """Load every page of the site once, with every request routed, and report what each showed.
-
-    (Depends on ``browser`` only so that a missing Chromium fails with its clear message.)
-    """
     outcome: dict = {}
 
     def run() -> None:
         try:
-            outcome["reports"] = asyncio.run(_crawl(base_url, pages, blocked))
+            outcome["reports"] = asyncio.run(_crawl(base_url, pages, blocked, viewport))
         except BaseException as error:  # re-raised in the test's thread below
             outcome["error"] = error
 
@@ -369,3 +412,22 @@ def crawl(
     if "error" in outcome:
         raise outcome["error"]
     return outcome["reports"]
+
+
+@pytest.fixture(scope="session")
+def crawl(
+    browser: Browser, base_url: str, pages: list[str], blocked: BlockedRequests
+) -> dict[str, PageReport]:
+    """Load every page of the site once, with every request routed, and report what each showed.
+
+    (Depends on ``browser`` only so that a missing Chromium fails with its clear message.)
+    """
+    return _crawl_in_thread(base_url, pages, blocked, VIEWPORT)
+
+
+@pytest.fixture(scope="session")
+def phone_crawl(
+    browser: Browser, base_url: str, pages: list[str], blocked: BlockedRequests
+) -> dict[str, PageReport]:
+    """The same crawl in a window of a phone's width (``PHONE``)."""
+    return _crawl_in_thread(base_url, pages, blocked, PHONE)

@@ -111,3 +111,37 @@ def test_no_request_leaves_the_machine(
         f"{len(blocked.requests)} requests tried to leave 127.0.0.1 (blocked):\n"
         + _listing(external)
     )
+
+
+def test_no_printed_output_hides_its_end_behind_a_scroll_bar(
+    crawl: dict[str, PageReport], phone_crawl: dict[str, PageReport]
+) -> None:
+    """The library's reports end with their verdict: a capped output box would hide it."""
+    problems = {
+        f"{path} at {width}": report.layout["cut_outputs"]
+        for width, reports in (("1280 px", crawl), ("390 px", phone_crawl))
+        for path, report in reports.items()
+        if report.layout["cut_outputs"]
+    }
+    assert not problems, f"printed output that scrolls within its box:\n{_listing(problems)}"
+
+
+def test_on_a_desktop_the_content_fits_the_column(crawl: dict[str, PageReport]) -> None:
+    """At 1280 px nothing in an article (tables, reports, code, math, graphs) scrolls sideways."""
+    problems = {path: r.layout["scrolling"] for path, r in crawl.items() if r.layout["scrolling"]}
+    assert not problems, f"boxes wider than the column at 1280 px:\n{_listing(problems)}"
+
+
+def test_on_a_phone_nothing_is_cut_off(phone_crawl: dict[str, PageReport]) -> None:
+    """At 390 px what is wider than the column scrolls in its own box; the page does not."""
+    problems = {
+        path: report.layout["clipped"]
+        + (
+            [f"the page is {report.layout['page_overflow']} px wider than the window"]
+            if report.layout["page_overflow"] > 0
+            else []
+        )
+        for path, report in phone_crawl.items()
+        if report.layout["clipped"] or report.layout["page_overflow"] > 0
+    }
+    assert not problems, f"content cut off at 390 px:\n{_listing(problems)}"
