@@ -54,7 +54,8 @@ CHROMIUM_ARGS = [
 #: Milliseconds any single browser action may take before the test fails.
 TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1280, "height": 800}
-#: A phone held upright (the CSS width of most current phones), for the second crawl.
+#: A phone held upright (the CSS width of most current phones): the crawl narrows the window of
+#: each page read on phones to it, once the page is checked at the desktop width.
 PHONE = {"width": 390, "height": 844}
 
 
@@ -313,6 +314,16 @@ class PageReport:
     math: dict | None = None
     figure_texts: list[str] = dataclasses.field(default_factory=list)
     layout: dict = dataclasses.field(default_factory=dict)
+    phone_layout: dict | None = None  # None: not a page read on phones
+
+
+def read_on_a_phone(page: str) -> bool:
+    """Whether a page is one a reader reads on a phone: the gallery, the concept pages and the
+    top-level pages (the API reference and the highlighted sources are left to the desktop)."""
+    return not page.startswith(("_modules/", "api/")) and page not in (
+        "genindex.html",
+        "search.html",
+    )
 
 
 async def _wait_until_quiet(in_flight: set, quiet_s: float = 0.3, most_s: float = 5.0) -> None:
@@ -359,9 +370,17 @@ async def _load(page: AsyncPage, url: str, report: PageReport) -> None:
     report.figure_texts = await page.evaluate(_FIGURE_TEXT_JS)
     await _wait_until_quiet(in_flight)
     report.layout = await page.evaluate(_LAYOUT_JS)
+    if read_on_a_phone(report.path):
+        # the same page in a phone's window: the theme's and the site's CSS for narrow screens
+        # apply at once; two animation frames let the layout settle before it is measured
+        await page.set_viewport_size(PHONE)
+        await page.evaluate(
+            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+        report.phone_layout = await page.evaluate(_LAYOUT_JS)
 
 
-async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests, viewport: dict) -> dict:
+async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests) -> dict:
     local = urlsplit(base_url).netloc
     reports = {path: PageReport(path) for path in pages}
 
@@ -376,7 +395,7 @@ async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests, view
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = await browser.new_context(viewport=viewport)
+            context = await browser.new_context(viewport=VIEWPORT)
             context.set_default_timeout(TIMEOUT_MS)
             await context.route("**/*", route)
             slots = asyncio.Semaphore(CRAWL_CONCURRENCY)
@@ -395,14 +414,19 @@ async def _crawl(base_url: str, pages: list[str], blocked: BlockedRequests, view
     return reports
 
 
-def _crawl_in_thread(
-    base_url: str, pages: list[str], blocked: BlockedRequests, viewport: dict
+@pytest.fixture(scope="session")
+def crawl(
+    browser: Browser, base_url: str, pages: list[str], blocked: BlockedRequests
 ) -> dict[str, PageReport]:
+    """Load every page of the site once, with every request routed, and report what each showed.
+
+    (Depends on ``browser`` only so that a missing Chromium fails with its clear message.)
+    """
     outcome: dict = {}
 
     def run() -> None:
         try:
-            outcome["reports"] = asyncio.run(_crawl(base_url, pages, blocked, viewport))
+            outcome["reports"] = asyncio.run(_crawl(base_url, pages, blocked))
         except BaseException as error:  # re-raised in the test's thread below
             outcome["error"] = error
 
@@ -412,22 +436,3 @@ def _crawl_in_thread(
     if "error" in outcome:
         raise outcome["error"]
     return outcome["reports"]
-
-
-@pytest.fixture(scope="session")
-def crawl(
-    browser: Browser, base_url: str, pages: list[str], blocked: BlockedRequests
-) -> dict[str, PageReport]:
-    """Load every page of the site once, with every request routed, and report what each showed.
-
-    (Depends on ``browser`` only so that a missing Chromium fails with its clear message.)
-    """
-    return _crawl_in_thread(base_url, pages, blocked, VIEWPORT)
-
-
-@pytest.fixture(scope="session")
-def phone_crawl(
-    browser: Browser, base_url: str, pages: list[str], blocked: BlockedRequests
-) -> dict[str, PageReport]:
-    """The same crawl in a window of a phone's width (``PHONE``)."""
-    return _crawl_in_thread(base_url, pages, blocked, PHONE)

@@ -114,14 +114,14 @@ def test_no_request_leaves_the_machine(
 
 
 def test_no_printed_output_hides_its_end_behind_a_scroll_bar(
-    crawl: dict[str, PageReport], phone_crawl: dict[str, PageReport]
+    crawl: dict[str, PageReport],
 ) -> None:
     """The library's reports end with their verdict: a capped output box would hide it."""
     problems = {
-        f"{path} at {width}": report.layout["cut_outputs"]
-        for width, reports in (("1280 px", crawl), ("390 px", phone_crawl))
-        for path, report in reports.items()
-        if report.layout["cut_outputs"]
+        f"{path} at {width}": layout["cut_outputs"]
+        for path, report in crawl.items()
+        for width, layout in (("1280 px", report.layout), ("390 px", report.phone_layout))
+        if layout and layout["cut_outputs"]
     }
     assert not problems, f"printed output that scrolls within its box:\n{_listing(problems)}"
 
@@ -132,16 +132,18 @@ def test_on_a_desktop_the_content_fits_the_column(crawl: dict[str, PageReport]) 
     assert not problems, f"boxes wider than the column at 1280 px:\n{_listing(problems)}"
 
 
-def test_on_a_phone_nothing_is_cut_off(phone_crawl: dict[str, PageReport]) -> None:
+def test_on_a_phone_nothing_is_cut_off(crawl: dict[str, PageReport]) -> None:
     """At 390 px what is wider than the column scrolls in its own box; the page does not."""
+    phone = {path: r.phone_layout for path, r in crawl.items() if r.phone_layout is not None}
+    assert any(path.startswith("auto_examples/") for path in phone), sorted(phone)
     problems = {
-        path: report.layout["clipped"]
+        path: layout["clipped"]
         + (
-            [f"the page is {report.layout['page_overflow']} px wider than the window"]
-            if report.layout["page_overflow"] > 0
+            [f"the page is {layout['page_overflow']} px wider than the window"]
+            if layout["page_overflow"] > 0
             else []
         )
-        for path, report in phone_crawl.items()
-        if report.layout["clipped"] or report.layout["page_overflow"] > 0
+        for path, layout in phone.items()
+        if layout["clipped"] or layout["page_overflow"] > 0
     }
     assert not problems, f"content cut off at 390 px:\n{_listing(problems)}"
