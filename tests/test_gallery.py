@@ -11,9 +11,11 @@ as a reader would, with ``python``, outside sphinx-gallery.
 from __future__ import annotations
 
 import ast
+import builtins
 import os
 import re
 import subprocess
+import symtable
 import sys
 from pathlib import Path
 
@@ -101,4 +103,49 @@ def test_gallery_script_has_the_house_form(script: Path):
     )
     assert re.search(r"^# \.\. admonition:: References$", source, re.MULTILINE), (
         f"{script.name}: no closing References admonition"
+    )
+
+
+def _shown(source: str) -> str:
+    """The script as the page shows it and a reader downloads it: hidden lines removed."""
+    shown, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == "# sphinx_gallery_start_ignore":
+            hidden = True
+        elif line.strip() == "# sphinx_gallery_end_ignore":
+            hidden = False
+        elif not hidden:
+            shown.append(line)
+    return "\n".join(shown) + "\n"
+
+
+def _undefined_names(source: str) -> list[str]:
+    """Names the code reads but never binds (nor imports, nor Python provides)."""
+    module = symtable.symtable(source, "<shown>", "exec")
+    bound = {
+        symbol.get_name()
+        for symbol in module.get_symbols()
+        if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace()
+    }
+
+    def read(table: symtable.SymbolTable) -> set[str]:
+        names = {
+            symbol.get_name()
+            for symbol in table.get_symbols()
+            if symbol.is_referenced() and (table is module or symbol.is_global())
+        }
+        return names.union(*(read(child) for child in table.get_children()))
+
+    return sorted(read(module) - bound - set(dir(builtins)) - {"__file__"})
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=SCRIPT_IDS)
+def test_the_script_a_reader_downloads_defines_every_name_it_uses(script: Path):
+    """Hidden lines are left out of the page and of the downloaded .py and .ipynb: the code
+    shown must not use a name that only hidden lines define."""
+    shown = _shown(script.read_text(encoding="utf-8"))
+    compile(shown, script.name, "exec")  # the shown code is a whole program
+    assert not _undefined_names(shown), (
+        f"{script.name}: the shown code uses {_undefined_names(shown)}, defined only in hidden "
+        "lines (between sphinx_gallery_start_ignore and _end_ignore)"
     )

@@ -117,7 +117,6 @@ print(
 fig, (ax_density, ax_tail) = plt.subplots(
     1, 2, figsize=(7.2, 4.4), layout="constrained"
 )
-# sphinx_gallery_start_ignore
 styles = {
     "HalfCauchy(5)": {"color": fg.plots.COLORS["exact"], "linestyle": "-", "lw": 1.6},
     "HalfCauchy(1)": {"color": fg.plots.COLORS["other"], "linestyle": "--", "lw": 1.4},
@@ -138,7 +137,6 @@ styles = {
     },
 }
 centered_style = {"color": fg.plots.COLORS["centered"], "lw": 1.4, "alpha": 0.8}
-# sphinx_gallery_end_ignore
 edges = np.linspace(0.0, 0.7, 36)
 density, _ = np.histogram(sigma_b.values.ravel(), bins=edges, density=True)
 ax_density.stairs(density, edges, label="centered fit, HalfCauchy(5)", **centered_style)
