@@ -149,3 +149,40 @@ def test_the_script_a_reader_downloads_defines_every_name_it_uses(script: Path):
         f"{script.name}: the shown code uses {_undefined_names(shown)}, defined only in hidden "
         "lines (between sphinx_gallery_start_ignore and _end_ignore)"
     )
+
+
+def _expressions_left_unshown(source: str) -> list[str]:
+    """Visible expressions that end what the reader sees of a block but not the block itself.
+
+    sphinx-gallery shows the value of a block's last statement (a table, a figure); when hidden
+    statements follow it in the same block, nothing is shown.
+    """
+    unshown = []
+    for block in re.split(r"^# %%.*$", source, flags=re.MULTILINE):
+        hidden, inside = set(), False
+        for number, line in enumerate(block.splitlines(), start=1):
+            inside |= line.strip() == "# sphinx_gallery_start_ignore"
+            if inside:
+                hidden.add(number)
+            inside &= line.strip() != "# sphinx_gallery_end_ignore"
+        statements = ast.parse(block).body
+        visible = [node for node in statements if node.lineno not in hidden]
+        if not visible or visible[-1] is statements[-1]:
+            continue
+        last = visible[-1]
+        called = getattr(last, "value", None)
+        name = getattr(getattr(called, "func", None), "attr", None) or getattr(
+            getattr(called, "func", None), "id", None
+        )
+        if isinstance(last, ast.Expr) and name not in ("print", "show"):
+            unshown.append(ast.get_source_segment(block, last).splitlines()[0])
+    return unshown
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=SCRIPT_IDS)
+def test_a_table_that_ends_what_a_block_shows_is_shown(script: Path):
+    unshown = _expressions_left_unshown(script.read_text(encoding="utf-8"))
+    assert not unshown, (
+        f"{script.name}: hidden statements follow {unshown} in its block, so sphinx-gallery "
+        "shows nothing for it: move the hidden lines above it"
+    )

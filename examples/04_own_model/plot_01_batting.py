@@ -228,8 +228,6 @@ squared_error = pd.Series(
     },
     name="sum of squared errors against the rest of the season",
 )
-fg.plots.format_table(squared_error.to_frame())
-
 # sphinx_gallery_start_ignore
 centered_row, advised_row = comparison.loc["centered"], comparison.loc["advised"]
 assert list(fg.hierarchical_groups(centered_model).index) == ["alpha"]
@@ -258,6 +256,7 @@ legend_texts = [text.get_text() for text in ax_funnel.get_legend().get_texts()]
 assert f"divergent ({int(centered_row['divergences'])})" in legend_texts, legend_texts
 assert (distinct == 1) == (per_chain.loc[most, "sd of sigma"] == 0)
 # sphinx_gallery_end_ignore
+fg.plots.format_table(squared_error.to_frame())
 
 # %%
 # Conclusion
