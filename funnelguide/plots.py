@@ -953,7 +953,7 @@ def animate_trajectories(
         (lines[label],) = ax_funnel.plot([], [], lw=1.5, markersize=3, label=label, **style)
         (error_lines[label],) = ax_error.plot([], [], lw=1.5, markersize=3, **style)
         (crosses[label],) = ax_funnel.plot([], [], **_MARK_STYLE)
-    ax_funnel.legend(fontsize=9, loc="lower right")
+    legend_below(fig)  # under the panels: inside, it covered the funnel's neck
     step_label = ax_error.text(0.98, 0.04, "", ha="right", transform=ax_error.transAxes)
 
     def show_step(step):

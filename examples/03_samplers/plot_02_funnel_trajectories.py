@@ -156,6 +156,7 @@ static, (ax_last, ax_rate) = plt.subplots(
 fg.plots.shade_neals_funnel(ax=ax_last)
 fg.plots.plot_trajectories(paths, marks=off_track_steps, ax=ax_last)
 ax_last.set_title("Four trajectories, X: error above 1")
+fg.plots.legend_below(static)
 # sphinx_gallery_start_ignore
 centers = np.array([interval.mid for interval in rates.index])
 ax_rate.barh(

@@ -160,7 +160,7 @@ print(
 # %%
 # The left panel compares the log densities of the draws with the MAP's. The right panel shows
 # where the difference comes from: each draw's log density against its ``sigma_b``.
-fig, (ax_hist, ax_scale) = plt.subplots(1, 2, figsize=(7.2, 3.4), layout="constrained")
+fig, (ax_hist, ax_scale) = plt.subplots(1, 2, figsize=(7.2, 4.0), layout="constrained")
 ax_hist.hist(
     draw_values,
     bins=50,
@@ -173,7 +173,9 @@ ax_hist.axvline(
 )
 ax_hist.set(xlabel="joint log density", ylabel="number of draws")
 ax_hist.set_title("Log density: draws and MAP")
-ax_hist.legend(fontsize=9, loc="upper left")
+ax_hist.legend(
+    fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False
+)
 ax_scale.scatter(
     sigma_b_draws,
     draw_values,
@@ -192,7 +194,9 @@ ax_scale.scatter(
 )
 ax_scale.set(xscale="log", xlabel="sigma_b (log scale)", ylabel="joint log density")
 ax_scale.set_title("Density rises as sigma_b shrinks")
-ax_scale.legend(fontsize=9, loc="lower left")
+ax_scale.legend(
+    fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False
+)
 fig.suptitle("Centered radon model: the MAP against the posterior draws")
 plt.show()
 
