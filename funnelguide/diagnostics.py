@@ -93,7 +93,7 @@ class FunnelReport:
             f"{self.chains} chains x {self.draws} draws",
             f"  divergences    {self.divergences} ({self.divergence_share:.1%}); {where}",
             f"  R-hat          {self.rhat:.3f}",
-            f"  ESS bulk/tail  {_whole(self.ess_bulk)} / {_whole(self.ess_tail)}",
+            f"  ESS bulk/tail  {self.ess_bulk:.0f} / {self.ess_tail:.0f}",
             "  E-BFMI         " + ", ".join(f"{value:.2f}" for value in self.ebfmi),
             *_wrapped("verdict", self.verdict),
             *_wrapped("recommendation", self.recommendation),
@@ -103,11 +103,6 @@ class FunnelReport:
 
 #: Width of a printed report, so it reads in a terminal and in a gallery page's output block.
 REPORT_WIDTH = 78
-
-
-def _whole(ess: float) -> str:
-    """Show an effective sample size in whole draws, rounded down as ArviZ's summary does."""
-    return f"{np.floor(ess):.0f}"
 
 
 def _wrapped(label: str, text: str) -> list[str]:
@@ -170,8 +165,7 @@ def _problems(
         found.append(f"R-hat of {scale} is {rhat:.3f} (> {RHAT_MAX})")
     if min(ess_bulk, ess_tail) < ESS_PER_CHAIN_MIN * chains:
         found.append(
-            f"effective sample size of {scale} is low (bulk {_whole(ess_bulk)}, "
-            f"tail {_whole(ess_tail)}; "
+            f"effective sample size of {scale} is low (bulk {ess_bulk:.0f}, tail {ess_tail:.0f}; "
             f"want {ESS_PER_CHAIN_MIN * chains})"
         )
     return found
@@ -831,7 +825,7 @@ class Diagnosis:
             lines += [
                 f"Group {name} ({g.family}, {g.form}), scale {', '.join(g.scale)}",
                 f"  R-hat          {g.rhat:.3f}{where}",
-                f"  ESS bulk/tail  {_whole(g.ess_bulk)} / {_whole(g.ess_tail)}",
+                f"  ESS bulk/tail  {g.ess_bulk:.0f} / {g.ess_tail:.0f}",
                 f"  kappa          mean {g.kappa.mean():.2f}, "
                 f"{np.mean(g.member_weights):.0%} of {g.kappa.size} members data-dominated",
                 *_wrapped("verdict", g.verdict),

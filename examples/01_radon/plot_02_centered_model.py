@@ -178,8 +178,9 @@ ess_tail = float(
     azs.ess(centered_idata, var_names=["sigma_b"], method="tail")["sigma_b"]
 )
 n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
-# ESS rounded down to whole draws, as azs.summary shows it below
-print(f"sigma_b: R-hat {rhat:.3f}, bulk ESS {int(ess_bulk)}, tail ESS {int(ess_tail)}")
+# (rounded to whole draws, as the report below prints them; azs.summary, further down,
+# rounds effective sample sizes down)
+print(f"sigma_b: R-hat {rhat:.3f}, bulk ESS {ess_bulk:.0f}, tail ESS {ess_tail:.0f}")
 print(f"out of {n_draws} draws")
 
 # %%

@@ -299,10 +299,9 @@ print(noncentered_report)
 # printed below), an R-hat close to 1 and E-BFMI well above 0.3 in every
 # chain.
 
-# (in whole draws, rounded down, as the reports show them)
 print(
-    f"bulk ESS of sigma_b: centered {int(centered_report.ess_bulk)}, "
-    f"non-centered {int(noncentered_report.ess_bulk)} "
+    f"bulk ESS of sigma_b: centered {centered_report.ess_bulk:.0f}, "
+    f"non-centered {noncentered_report.ess_bulk:.0f} "
     f"({noncentered_report.ess_bulk / centered_report.ess_bulk:.1f} times as many)"
 )
 

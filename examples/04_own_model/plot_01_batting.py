@@ -85,9 +85,9 @@ print(
 )
 
 # %%
-# The diagnosis as a table (one row per group, shown turned, one column per group), with
-# the average shrinkage factor of its members (0: the data pin each player; 1: the
-# population does) and the advised form.
+# The diagnosis as a table, one column per group (here the one group, ``alpha``), with the
+# average shrinkage factor of its members (0: the data pin each player; 1: the population
+# does) and the advised form.
 fg.plots.format_table(diagnosis.to_dataframe(), digits=4).T
 
 # %%
