@@ -184,15 +184,15 @@ assert outside.sum() > 2 * 0.05 * len(per_county), "counties should differ beyon
 # Conclusion
 # ----------
 #
-# The first figure shows the floor effect: first-floor readings sit lower than basement ones, by
-# the difference of the two means in the first table, and there are far fewer of them. The second shows how
-# unequal the counties are: most have a handful of houses, and a large share have no
-# first-floor house at all, so their own data say nothing about their floor slope. The third
-# shows why county means cannot be taken on their own: the smaller the county, the wider its
-# mean scatters, mostly inside the band that noise alone would produce, and the most extreme
-# means all come from counties of a few houses. Yet the counties are not all alike either: far
-# more means fall outside the band than noise would put there (the count is printed above),
-# among them large counties whose means are known precisely.
+# The first figure shows the floor effect: first-floor readings sit lower than basement ones,
+# by the difference of the two means in the first table, and there are far fewer of them. The
+# second shows how unequal the counties are: most have a handful of houses, and a large share
+# have no first-floor house at all, so their own data say nothing about their floor slope. The
+# third shows why county means cannot be taken on their own: the smaller the county, the wider
+# its mean scatters, mostly inside the band that noise alone would produce, and the most
+# extreme means all come from counties of fewer than ten houses. Yet the counties are not all
+# alike either: far more means fall outside the band than noise would put there (the count is
+# printed above), among them large counties whose means are known precisely.
 #
 # So neither one mean for the whole state (complete pooling) nor each county on its own (no
 # pooling) will do. A hierarchical model sits between the two: each county gets its own

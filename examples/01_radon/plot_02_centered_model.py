@@ -12,7 +12,7 @@ mean :math:`\mu_b` and spread :math:`\sigma_b`. For house :math:`i` in county :m
     \mu_a, \mu_b &\sim \mathcal{N}(0,\ 100^2) \\
     \sigma_a, \sigma_b, \varepsilon &\sim \mathrm{HalfCauchy}(5) \\
     a_c &\sim \mathcal{N}(\mu_a,\ \sigma_a), \qquad b_c \sim \mathcal{N}(\mu_b,\ \sigma_b)
-        \qquad c = 1, \dots, 85 \\
+        \qquad c = 0, \dots, 84 \\
     \mathrm{log\_radon}_i &\sim \mathcal{N}(a_{c[i]} + b_{c[i]}\,\mathrm{floor}_i,\ \varepsilon)
 
 where the second argument of :math:`\mathcal{N}` is a standard deviation, as in PyMC: the

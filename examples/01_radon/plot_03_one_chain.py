@@ -186,11 +186,12 @@ assert spread_low < 0.5 * spread_typical, "slopes should be squeezed in the low 
 # the shaded stretch, far longer than the same draws in shuffled order ever do (the table
 # above). Across that stretch its 85 slope traces collapse into a thin bundle: every county is
 # given nearly the same floor effect. The contrast chain's slopes stay fanned out, and its
-# ``sigma_b`` dips below the line seldom if ever (its share low is in the table). The second figure shows that this is no coincidence: draw by draw,
-# the spread of the slopes is tied almost exactly to ``sigma_b``, so small ``sigma_b`` and
-# squeezed slopes are one and the same place in the posterior. That place is narrow, the
-# sampler's steps, tuned for the wide part, are too long for it, and it gets in and out only
-# slowly. The next example draws that place: the funnel.
+# ``sigma_b`` dips below the line seldom if ever (its share low is in the table). The second
+# figure shows that this is no coincidence: draw by draw, the spread of the slopes is tied
+# almost exactly to ``sigma_b``, so small ``sigma_b`` and squeezed slopes are one and the same
+# place in the posterior. That place is narrow, the sampler's steps, tuned for the wide part,
+# are too long for it, and it gets in and out only slowly. The next example draws that place:
+# the funnel.
 #
 # .. admonition:: References
 #

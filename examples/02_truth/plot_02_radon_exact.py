@@ -132,11 +132,11 @@ with pd.option_context("display.float_format", "{:.3f}".format):
 # %%
 # Measured in the centered fit's own MCSE (the last column), the centered errors can look
 # like an honest fit's, and how large they look changes from seed to seed. That yardstick
-# rests on an effective sample size computed from chains that never visit the neck. The mean
-# and the quartile are dominated by the bulk, which the centered chains do explore; for the
-# 5% quantile, read the estimate against the exact value. What the table does not show, the
-# exact distribution function does: how much of the posterior lies below the smallest value a
-# fit ever drew.
+# rests on an effective sample size computed from chains that never reach the bottom of the
+# neck. The mean and the quartile are dominated by the bulk, which the centered chains do
+# explore; for the 5% quantile, read the estimate against the exact value. What the table
+# does not show, the exact distribution function does: how much of the posterior lies below
+# the smallest value a fit ever drew.
 mass_below_lowest = {}
 for label, idata in fits.items():
     lowest = float(idata.posterior["sigma_b"].min())

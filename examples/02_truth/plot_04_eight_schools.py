@@ -233,15 +233,15 @@ assert reports["centered"].ess_bulk < reports["non-centered"].ess_bulk / 4, repo
 # Conclusion
 # ----------
 #
-# Eight schools repeats the radon story at a tenth of the size. The non-centered histogram of
-# ``tau`` lies on the exact density, and every estimate in the table is within a few MCSE of
-# the exact value: its few divergences did not bias it. The centered fit diverges, mostly at
-# small ``tau``, and its chains stop short of the neck: in the close-up its curve stays at zero
-# while the exact one climbs, and several percent of the posterior near zero is never drawn,
-# so its 5% quantile of ``tau`` is too high. Other estimates can err either way, because a
-# chain that does get near the neck tends to stick there for a while, as the dense band of
-# centered draws in the last figure shows. The mean of ``mu``, which depends little on the
-# neck, comes out about right from both fits: a bias in the scale need not show in every
+# Eight schools repeats the radon story with about a tenth as many groups. The non-centered
+# histogram of ``tau`` lies on the exact density, and every estimate in the table is within a
+# few MCSE of the exact value: its few divergences did not bias it. The centered fit diverges,
+# mostly at small ``tau``, and its chains stop short of the neck: in the close-up its curve
+# stays at zero while the exact one climbs, and several percent of the posterior near zero is
+# never drawn, so its 5% quantile of ``tau`` is too high. Other estimates can err either way,
+# because a chain that does get near the neck tends to stick there for a while, as the dense
+# band of centered draws in the last figure shows. The mean of ``mu``, which depends little on
+# the neck, comes out about right from both fits: a bias in the scale need not show in every
 # quantity, which is one more reason to look at the scale's lower tail.
 #
 # .. admonition:: References
