@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from funnelguide._checks import _is_real
+from funnelguide._checks import _checked_int, _is_real
 from funnelguide._idata import divergent, draws, element_label, scalar_draws
 
 __all__ = [
@@ -537,7 +537,8 @@ def legend_below(fig: Figure, *, ncols: int | None = None, **legend_kw: Any) -> 
     TypeError
         If ``fig`` is not a matplotlib Figure.
     ValueError
-        If no Axes of ``fig`` has a labelled artist, or ``ncols`` is not a positive integer.
+        If no Axes of ``fig`` has a labelled artist, or ``ncols`` is not an integer of at
+        least 1.
 
     Examples
     --------
@@ -560,10 +561,7 @@ def legend_below(fig: Figure, *, ncols: int | None = None, **legend_kw: Any) -> 
         raise ValueError(
             "fig has no labelled artist to put in a legend (give the plotted series label=...)."
         )
-    if ncols is None:
-        ncols = min(len(entries), 4)
-    elif isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}.")
+    ncols = min(len(entries), 4) if ncols is None else _checked_int("ncols", ncols, 1)
     for ax in fig.axes:
         if ax.get_legend() is not None:
             ax.get_legend().remove()

@@ -106,17 +106,22 @@ def test_gallery_script_has_the_house_form(script: Path):
     )
 
 
+def _hidden_lines(source: str) -> set[int]:
+    """Numbers (from 1) of the lines sphinx-gallery leaves out, the two markers included."""
+    hidden, inside = set(), False
+    for number, line in enumerate(source.splitlines(), start=1):
+        inside |= line.strip() == "# sphinx_gallery_start_ignore"
+        if inside:
+            hidden.add(number)
+        inside &= line.strip() != "# sphinx_gallery_end_ignore"
+    return hidden
+
+
 def _shown(source: str) -> str:
     """The script as the page shows it and a reader downloads it: hidden lines removed."""
-    shown, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == "# sphinx_gallery_start_ignore":
-            hidden = True
-        elif line.strip() == "# sphinx_gallery_end_ignore":
-            hidden = False
-        elif not hidden:
-            shown.append(line)
-    return "\n".join(shown) + "\n"
+    hidden = _hidden_lines(source)
+    lines = source.splitlines()
+    return "".join(f"{line}\n" for number, line in enumerate(lines, 1) if number not in hidden)
 
 
 def _undefined_names(source: str) -> list[str]:
@@ -145,8 +150,9 @@ def test_the_script_a_reader_downloads_defines_every_name_it_uses(script: Path):
     shown must not use a name that only hidden lines define."""
     shown = _shown(script.read_text(encoding="utf-8"))
     compile(shown, script.name, "exec")  # the shown code is a whole program
-    assert not _undefined_names(shown), (
-        f"{script.name}: the shown code uses {_undefined_names(shown)}, defined only in hidden "
+    undefined = _undefined_names(shown)
+    assert not undefined, (
+        f"{script.name}: the shown code uses {undefined}, defined only in hidden "
         "lines (between sphinx_gallery_start_ignore and _end_ignore)"
     )
 
@@ -159,21 +165,14 @@ def _expressions_left_unshown(source: str) -> list[str]:
     """
     unshown = []
     for block in re.split(r"^# %%.*$", source, flags=re.MULTILINE):
-        hidden, inside = set(), False
-        for number, line in enumerate(block.splitlines(), start=1):
-            inside |= line.strip() == "# sphinx_gallery_start_ignore"
-            if inside:
-                hidden.add(number)
-            inside &= line.strip() != "# sphinx_gallery_end_ignore"
+        hidden = _hidden_lines(block)
         statements = ast.parse(block).body
         visible = [node for node in statements if node.lineno not in hidden]
         if not visible or visible[-1] is statements[-1]:
             continue
         last = visible[-1]
-        called = getattr(last, "value", None)
-        name = getattr(getattr(called, "func", None), "attr", None) or getattr(
-            getattr(called, "func", None), "id", None
-        )
+        func = getattr(last.value, "func", None) if isinstance(last, ast.Expr) else None
+        name = getattr(func, "attr", getattr(func, "id", None))
         if isinstance(last, ast.Expr) and name not in ("print", "show"):
             unshown.append(ast.get_source_segment(block, last).splitlines()[0])
     return unshown

@@ -325,8 +325,8 @@ def test_legend_below_gathers_each_label_once_under_the_panels():
     [
         ("figure", None, TypeError, "fig must be a matplotlib Figure, got str"),
         (None, None, ValueError, "no labelled artist"),
-        (None, 0, ValueError, "ncols must be a positive integer, got 0"),
-        (None, True, ValueError, "ncols must be a positive integer, got True"),
+        (None, 0, ValueError, "ncols must be an integer of at least 1, got 0"),
+        (None, True, ValueError, "ncols must be an integer of at least 1, got True"),
     ],
 )
 def test_legend_below_rejects_bad_input(fig, ncols, error, message):

@@ -281,9 +281,9 @@ _LAYOUT_JS = r"""
     .filter((el) => scrollsSideways(el) && el.scrollWidth > el.clientWidth + 2)
     .map(describe);
   const clipped = [];
+  const root = document.documentElement;
   for (const el of article.querySelectorAll("mjx-container, table, img, svg, pre")) {
     const right = el.getBoundingClientRect().right;
-    const root = document.documentElement;
     for (let box = el.parentElement; box && box !== root; box = box.parentElement) {
       if (scrollsSideways(box)) break;  // the reader can scroll to what is beyond the edge
       const hides = ["hidden", "clip"].includes(getComputedStyle(box).overflowX);
